@@ -99,9 +99,9 @@ static void hsk_conn_timer(struct timer_list *t);
  * @tcb: the core's new connection state, copied
  *
  * Enforces the namespace's max_conns and the listener's backlog, counting
- * refusals in conn_limit. The connection is returned locked, with a
- * reference for the caller, so that the caller carries out the SYN-ACK
- * before anything else can happen to it.
+ * refusals in conn_limit. The connection is returned with a reference
+ * for the caller, who then carries out the SYN-ACK under its lock (unless
+ * a segment on another CPU closed it first).
  *
  * Return: the connection, or NULL if it may not or could not be created.
  */
@@ -134,11 +134,8 @@ struct hsk_conn *hsk_conn_create(struct hsk_net *hn, struct net *net,
 	c->tcb = *tcb;
 	timer_setup(&c->timer, hsk_conn_timer, 0);
 
-	spin_lock_bh(&c->lock);
 	if (rhashtable_lookup_insert_fast(&hn->conns, &c->node, hsk_conn_params)) {
 		/* A twin SYN on another CPU won; the peer retransmits. */
-		spin_unlock_bh(&c->lock);
-		c->listener = NULL;
 		kmem_cache_free(hsk_conn_cache, c);
 		atomic_dec(&hsk_conn_objs);
 		goto err_alloc;

@@ -123,7 +123,7 @@ struct hsk_conn {
 	struct rhash_head node;
 	struct hsk_conn_key key;
 	refcount_t ref;
-	spinlock_t lock;
+	spinlock_t lock;	/* every event on the connection */
 	bool dead;
 	bool in_synrecv;
 	struct net *net;

@@ -121,7 +121,7 @@ static void hsk_input_listen(struct hsk_net *hn, struct net *net,
 	if (seg->flags & HSK_TCP_SYN) {
 		p.iss = hsk_isn(net, &pkt->key);
 		p.ts_offset = get_random_u32();
-		p.mss = min(hsk_route_mss(net, &pkt->key), (int)U16_MAX);
+		p.mss = min_t(int, hsk_route_mss(net, &pkt->key), U16_MAX);
 	}
 	hsk_actions_init(&act);
 	if (hsk_listen_input(&p, seg, &tcb, &act) != 1) {
@@ -132,8 +132,11 @@ static void hsk_input_listen(struct hsk_net *hn, struct net *net,
 	c = hsk_conn_create(hn, net, l, &pkt->key, &tcb);
 	if (!c)
 		return;	/* counted; the SYN goes unanswered */
-	hsk_output(&c->tcb, p.now_ms, &act);
-	hsk_conn_exec(c, &act, skb, pkt->thoff + seg->hdr_len);
+	spin_lock_bh(&c->lock);
+	if (!c->dead) {
+		hsk_output(&c->tcb, p.now_ms, &act);
+		hsk_conn_exec(c, &act, skb, pkt->thoff + seg->hdr_len);
+	}
 	spin_unlock_bh(&c->lock);
 	hsk_conn_put(c);
 }

@@ -224,7 +224,6 @@ out:
 	return err ?: skb->len;
 }
 
-
 /* Connections */
 
 static const struct nla_policy hsk_conn_policy[HSK_CONN_A_MAX + 1] = {

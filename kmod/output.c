@@ -18,38 +18,46 @@
 
 #include "hsk.h"
 
+static struct dst_entry *hsk_route4(struct net *net,
+				    const struct hsk_conn_key *key)
+{
+	struct flowi4 fl4 = {
+		.daddr = key->raddr.ip,
+		.saddr = key->laddr.ip,
+		.flowi4_proto = IPPROTO_TCP,
+		.fl4_sport = key->lport,
+		.fl4_dport = key->rport,
+	};
+	struct rtable *rt = ip_route_output_key(net, &fl4);
+
+	return IS_ERR(rt) ? NULL : &rt->dst;
+}
+
+static struct dst_entry *hsk_route6(struct net *net,
+				    const struct hsk_conn_key *key)
+{
+	struct flowi6 fl6 = {
+		.daddr = key->raddr.in6,
+		.saddr = key->laddr.in6,
+		.flowi6_proto = IPPROTO_TCP,
+		.fl6_sport = key->lport,
+		.fl6_dport = key->rport,
+	};
+	struct dst_entry *dst = ip6_route_output(net, NULL, &fl6);
+
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
 static struct dst_entry *hsk_route(struct net *net,
 				   const struct hsk_conn_key *key)
 {
-	struct dst_entry *dst;
-
-	if (key->family == AF_INET) {
-		struct flowi4 fl4 = {
-			.daddr = key->raddr.ip,
-			.saddr = key->laddr.ip,
-			.flowi4_proto = IPPROTO_TCP,
-			.fl4_sport = key->lport,
-			.fl4_dport = key->rport,
-		};
-		struct rtable *rt = ip_route_output_key(net, &fl4);
-
-		return IS_ERR(rt) ? NULL : &rt->dst;
-	} else {
-		struct flowi6 fl6 = {
-			.daddr = key->raddr.in6,
-			.saddr = key->laddr.in6,
-			.flowi6_proto = IPPROTO_TCP,
-			.fl6_sport = key->lport,
-			.fl6_dport = key->rport,
-		};
-
-		dst = ip6_route_output(net, NULL, &fl6);
-		if (dst->error) {
-			dst_release(dst);
-			return NULL;
-		}
-		return dst;
-	}
+	if (key->family == AF_INET)
+		return hsk_route4(net, key);
+	return hsk_route6(net, key);
 }
 
 static unsigned int hsk_ip_hdr_len(u16 family)
