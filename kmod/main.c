@@ -52,8 +52,8 @@ static void __net_exit hsk_net_exit(struct net *net)
 {
 	struct hsk_net *hn = hsk_pernet(net);
 
+	hsk_listener_flush(hn);		/* resets the listeners' connections */
 	hsk_conn_net_uninit(hn);
-	hsk_listener_flush(hn);
 	free_percpu(hn->stats);
 }
 
