@@ -57,7 +57,7 @@ parse_args() {
 	local opt
 
 	kver='' module='' timeout='' cmd='' have_cmd=0 path_dirs=()
-	while getopts 'k:m:p:t:c:h' opt; do
+	while getopts ':k:m:p:t:c:h' opt; do
 		case $opt in
 		k) kver=$OPTARG ;;
 		m) module=$OPTARG ;;
@@ -65,7 +65,8 @@ parse_args() {
 		t) timeout=$OPTARG ;;
 		c) cmd=$OPTARG have_cmd=1 ;;
 		h) usage; exit 0 ;;
-		*) usage_error "bad option" ;;
+		:) usage_error "option -$OPTARG needs an argument" ;;
+		*) usage_error "unknown option -$OPTARG" ;;
 		esac
 	done
 	shift $((OPTIND - 1))
@@ -270,7 +271,7 @@ run_qemu() {
 	# shellcheck disable=SC2054 # commas are part of the arguments
 	local io=stdio,id=io,signal=off qemu=(
 		qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
-		-machine pc -accel tcg,thread=multi -cpu max -smp 2 -m 2G
+		-machine pc -accel tcg,thread=single -cpu max -smp 2 -m 2G
 		-kernel "$kernel" -initrd "$initramfs" -append "$(kernel_cmdline)"
 		-chardev "file,id=con,path=$console_log" -serial chardev:con
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
