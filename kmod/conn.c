@@ -43,14 +43,7 @@ static const u8 hsk_cnt_stat[HSK_CNT_MAX] = {
 static void hsk_conn_free_rcu(struct rcu_head *rcu)
 {
 	struct hsk_conn *c = container_of(rcu, struct hsk_conn, rcu);
-	unsigned int i;
 
-	if (c->sndq) {
-		for (i = 0; i < HSK_SNDQ_PAGES; i++)
-			if (c->sndq[i])
-				__free_page(c->sndq[i]);
-		kfree(c->sndq);
-	}
 	kmem_cache_free(hsk_conn_cache, c);
 	if (atomic_dec_and_test(&hsk_conn_objs))
 		wake_up_var(&hsk_conn_objs);
@@ -157,47 +150,6 @@ err_limit:
 	return NULL;
 }
 
-/* Every state change of a connection passes here (from the core's trans). */
-static void hsk_conn_trans(struct hsk_conn *c, u8 from, u8 to)
-{
-	if (c->in_synrecv && to != HSK_STATE_SYN_RECEIVED) {
-		atomic_dec(&c->listener->synrecv);
-		c->in_synrecv = false;
-	}
-}
-
-static void hsk_conn_unlink(struct hsk_conn *c)
-{
-	struct hsk_net *hn = hsk_pernet(c->net);
-
-	lockdep_assert_held(&c->lock);
-	c->dead = true;
-	hsk_conn_trans(c, c->tcb.state, HSK_STATE_CLOSED);
-	rhashtable_remove_fast(&hn->conns, &c->node, hsk_conn_params);
-	atomic_dec(&hn->nr_conns);
-	if (timer_delete(&c->timer))
-		hsk_conn_put(c);
-	hsk_conn_put(c);	/* the table's; every caller holds its own */
-}
-
-/* One kernel timer per connection, armed for the core's earliest deadline;
- * a pending timer holds a reference.
- */
-static void hsk_conn_timer_sync(struct hsk_conn *c)
-{
-	u32 expires;
-	s32 delta;
-
-	if (hsk_timer_next(&c->tcb, &expires)) {
-		delta = expires - hsk_now();
-		if (!mod_timer(&c->timer, jiffies +
-			       (delta > 0 ? msecs_to_jiffies(delta) : 0)))
-			refcount_inc(&c->ref);
-	} else if (timer_delete(&c->timer)) {
-		hsk_conn_put(c);
-	}
-}
-
 static void hsk_sndq_ptr(const struct hsk_conn *c, u32 pos, u8 **p, u32 *room)
 {
 	pos %= HSK_SNDQ_SIZE;
@@ -227,17 +179,47 @@ void hsk_conn_sndq_copy(const struct hsk_conn *c, u32 off, u32 len, u8 *to)
 	}
 }
 
-static int hsk_sndq_alloc(struct hsk_conn *c)
+/*
+ * Freed when the connection is unlinked, not with the object: that is
+ * RCU-deferred and may come after the namespace (which the queue is
+ * charged to) is gone.
+ */
+static void hsk_sndq_free(struct hsk_conn *c)
 {
 	unsigned int i;
 
-	c->sndq = kcalloc(HSK_SNDQ_PAGES, sizeof(*c->sndq), GFP_ATOMIC);
 	if (!c->sndq)
+		return;
+	for (i = 0; i < HSK_SNDQ_PAGES; i++)
+		if (c->sndq[i])
+			__free_page(c->sndq[i]);
+	kfree(c->sndq);
+	c->sndq = NULL;
+	atomic_sub(HSK_SNDQ_PAGES, &hsk_pernet(c->net)->sndq_pages);
+}
+
+/* Charged to the namespace's sndq_limit_kb before anything is allocated. */
+static int hsk_sndq_alloc(struct hsk_conn *c)
+{
+	struct hsk_net *hn = hsk_pernet(c->net);
+	u32 limit = READ_ONCE(hn->config.sndq_limit_kb) / (PAGE_SIZE / 1024);
+	unsigned int i;
+
+	if (atomic_add_return(HSK_SNDQ_PAGES, &hn->sndq_pages) > limit) {
+		atomic_sub(HSK_SNDQ_PAGES, &hn->sndq_pages);
+		return -ENOBUFS;
+	}
+	c->sndq = kcalloc(HSK_SNDQ_PAGES, sizeof(*c->sndq), GFP_ATOMIC);
+	if (!c->sndq) {
+		atomic_sub(HSK_SNDQ_PAGES, &hn->sndq_pages);
 		return -ENOMEM;
+	}
 	for (i = 0; i < HSK_SNDQ_PAGES; i++) {
 		c->sndq[i] = alloc_page(GFP_ATOMIC);
-		if (!c->sndq[i])
-			return -ENOMEM;	/* the rest is freed with c */
+		if (!c->sndq[i]) {
+			hsk_sndq_free(c);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -250,10 +232,14 @@ static int hsk_sndq_append(struct hsk_conn *c, const struct sk_buff *skb,
 {
 	u32 pos = c->sndq_head + c->tcb.sndq - len;
 	u32 room, n;
+	int err;
 	u8 *p;
 
-	if (!c->sndq && hsk_sndq_alloc(c))
-		return -ENOMEM;
+	if (!c->sndq) {
+		err = hsk_sndq_alloc(c);
+		if (err)
+			return err;
+	}
 	while (len) {
 		hsk_sndq_ptr(c, pos, &p, &room);
 		n = min(len, room);
@@ -264,6 +250,48 @@ static int hsk_sndq_append(struct hsk_conn *c, const struct sk_buff *skb,
 		len -= n;
 	}
 	return 0;
+}
+
+/* Every state change of a connection passes here (from the core's trans). */
+static void hsk_conn_trans(struct hsk_conn *c, u8 from, u8 to)
+{
+	if (c->in_synrecv && to != HSK_STATE_SYN_RECEIVED) {
+		atomic_dec(&c->listener->synrecv);
+		c->in_synrecv = false;
+	}
+}
+
+static void hsk_conn_unlink(struct hsk_conn *c)
+{
+	struct hsk_net *hn = hsk_pernet(c->net);
+
+	lockdep_assert_held(&c->lock);
+	c->dead = true;
+	hsk_conn_trans(c, c->tcb.state, HSK_STATE_CLOSED);
+	rhashtable_remove_fast(&hn->conns, &c->node, hsk_conn_params);
+	atomic_dec(&hn->nr_conns);
+	hsk_sndq_free(c);
+	if (timer_delete(&c->timer))
+		hsk_conn_put(c);
+	hsk_conn_put(c);	/* the table's; every caller holds its own */
+}
+
+/* One kernel timer per connection, armed for the core's earliest deadline;
+ * a pending timer holds a reference.
+ */
+static void hsk_conn_timer_sync(struct hsk_conn *c)
+{
+	u32 expires;
+	s32 delta;
+
+	if (hsk_timer_next(&c->tcb, &expires)) {
+		delta = expires - hsk_now();
+		if (!mod_timer(&c->timer, jiffies +
+			       (delta > 0 ? msecs_to_jiffies(delta) : 0)))
+			refcount_inc(&c->ref);
+	} else if (timer_delete(&c->timer)) {
+		hsk_conn_put(c);
+	}
 }
 
 static void hsk_act_account(struct hsk_net *hn, const struct hsk_actions *act)
@@ -436,6 +464,7 @@ unsigned int hsk_conn_apply(struct hsk_net *hn, hsk_conn_match_t match,
 int hsk_conn_net_init(struct hsk_net *hn)
 {
 	atomic_set(&hn->nr_conns, 0);
+	atomic_set(&hn->sndq_pages, 0);
 	return rhashtable_init(&hn->conns, &hsk_conn_params);
 }
 

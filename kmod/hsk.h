@@ -144,6 +144,7 @@ struct hsk_conn {
  * @idle_timeout_ms: idle connection timeout, 0 for none
  * @rto_min_ms: lower bound of the retransmission timeout
  * @max_conns: most connections in the namespace
+ * @sndq_limit_kb: most memory of the namespace's echo send queues
  */
 struct hsk_config {
 	u32 synack_retries;
@@ -151,6 +152,7 @@ struct hsk_config {
 	u32 idle_timeout_ms;
 	u32 rto_min_ms;
 	u32 max_conns;
+	u32 sndq_limit_kb;
 };
 
 /**
@@ -170,6 +172,7 @@ struct hsk_stats {
  * @listen_gen: bumped on every change, for consistent netlink dumps
  * @conns: connection table, RCU lookups
  * @nr_conns: entries in @conns
+ * @sndq_pages: pages of echo send queues
  * @config: settings; read with READ_ONCE() on the packet path
  * @stats: counters
  */
@@ -180,6 +183,7 @@ struct hsk_net {
 	unsigned int listen_gen;
 	struct rhashtable conns;
 	atomic_t nr_conns;
+	atomic_t sndq_pages;
 	struct hsk_config config;
 	struct hsk_stats __percpu *stats;
 };

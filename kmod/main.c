@@ -22,6 +22,7 @@ static int __net_init hsk_net_init(struct net *net)
 		.idle_timeout_ms = 0,
 		.rto_min_ms = HSK_RTO_MIN_MS_DEFAULT,
 		.max_conns = HSK_MAX_CONNS_DEFAULT,
+		.sndq_limit_kb = HSK_SNDQ_LIMIT_KB_DEFAULT,
 	};
 	hsk_listener_net_init(hn);
 	hn->stats = alloc_percpu(struct hsk_stats);

@@ -519,6 +519,7 @@ static const struct nla_policy hsk_config_policy[HSK_CONFIG_A_MAX + 1] = {
 	[HSK_CONFIG_A_IDLE_TIMEOUT_MS]	= { .type = NLA_U32 },
 	[HSK_CONFIG_A_RTO_MIN_MS]	= { .type = NLA_U32 },
 	[HSK_CONFIG_A_MAX_CONNS]	= { .type = NLA_U32 },
+	[HSK_CONFIG_A_SNDQ_LIMIT_KB]	= { .type = NLA_U32 },
 };
 
 /* The accepted range of each setting, and how to say it. */
@@ -533,6 +534,8 @@ static const struct {
 					    "idle_timeout_ms must be 0-86400000" },
 	[HSK_CONFIG_A_RTO_MIN_MS]	= { 1, 60000, "rto_min_ms must be 1-60000" },
 	[HSK_CONFIG_A_MAX_CONNS]	= { 1, 16777216, "max_conns must be 1-16777216" },
+	[HSK_CONFIG_A_SNDQ_LIMIT_KB]	= { 64, 16777216,
+					    "sndq_limit_kb must be 64-16777216" },
 };
 
 static u32 *hsk_config_field(struct hsk_config *cfg, int type)
@@ -546,8 +549,10 @@ static u32 *hsk_config_field(struct hsk_config *cfg, int type)
 		return &cfg->idle_timeout_ms;
 	case HSK_CONFIG_A_RTO_MIN_MS:
 		return &cfg->rto_min_ms;
-	default:
+	case HSK_CONFIG_A_MAX_CONNS:
 		return &cfg->max_conns;
+	default:
+		return &cfg->sndq_limit_kb;
 	}
 }
 

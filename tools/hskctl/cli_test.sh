@@ -173,10 +173,10 @@ usage stats -p
 usage config -p
 
 # config set: every key exactly, decimal u32 values.
-keys='synack_retries, time_wait_ms, idle_timeout_ms, rto_min_ms or max_conns'
+keys='synack_retries, time_wait_ms, idle_timeout_ms, rto_min_ms, max_conns or sndq_limit_kb'
 u32='(expected a decimal number up to 4294967295)'
 expect 1 "hskctl: missing KEY VALUE for 'config set' (KEY is $keys)" config set
-for key in synack_retries time_wait_ms idle_timeout_ms rto_min_ms max_conns; do
+for key in synack_retries time_wait_ms idle_timeout_ms rto_min_ms max_conns sndq_limit_kb; do
 	expect 1 "hskctl: missing value after '$key'" config set "$key"
 	expect 1 "hskctl: '$key' given twice" config set "$key" 1 "$key" 1
 	for v in x -1 +1 1k 0x10 1.5 ' 1' '' 4294967296; do

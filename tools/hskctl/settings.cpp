@@ -25,6 +25,8 @@ constexpr SettingName settings[] = {
 	{HSK_CONFIG_A_RTO_MIN_MS, "rto_min_ms",
 	 "lower bound of the retransmission timeout, milliseconds"},
 	{HSK_CONFIG_A_MAX_CONNS, "max_conns", "most connections in the namespace"},
+	{HSK_CONFIG_A_SNDQ_LIMIT_KB, "sndq_limit_kb",
+	 "most memory of the echo send queues in the namespace, KiB"},
 };
 
 constexpr bool settings_in_order()

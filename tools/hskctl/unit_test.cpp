@@ -645,8 +645,8 @@ TEST(Settings, Names)
 	EXPECT_EQ(setting_description(0), nullptr);
 	for (const char *s : {"", "max-conns", "MAX_CONNS", "max_conns ", "maxconns", "unspec"})
 		EXPECT_FALSE(setting_from_name(s)) << s;
-	EXPECT_EQ(setting_names(),
-		  "synack_retries, time_wait_ms, idle_timeout_ms, rto_min_ms or max_conns");
+	EXPECT_EQ(setting_names(), "synack_retries, time_wait_ms, idle_timeout_ms, rto_min_ms, "
+				   "max_conns or sndq_limit_kb");
 }
 
 TEST(ConfigSet, Parses)
@@ -665,7 +665,7 @@ TEST(ConfigSet, Parses)
 	EXPECT_TRUE(a.empty());
 
 	Args every = args_of({"synack_retries", "1", "time_wait_ms", "2", "idle_timeout_ms", "3",
-			      "rto_min_ms", "4", "max_conns", "5"});
+			      "rto_min_ms", "4", "max_conns", "5", "sndq_limit_kb", "6"});
 	EXPECT_EQ(parse_config_set(every).size(), std::size_t(HSK_CONFIG_A_MAX));
 }
 
@@ -675,8 +675,8 @@ TEST(ConfigSet, Errors)
 		Args a = args_of(words);
 		return usage_error([&] { parse_config_set(a); });
 	};
-	const std::string keys =
-		"synack_retries, time_wait_ms, idle_timeout_ms, rto_min_ms or max_conns";
+	const std::string keys = "synack_retries, time_wait_ms, idle_timeout_ms, rto_min_ms, "
+				 "max_conns or sndq_limit_kb";
 
 	EXPECT_EQ(err({}), "missing KEY VALUE for 'config set' (KEY is " + keys + ")");
 	EXPECT_EQ(err({"max_conns"}), "missing value after 'max_conns'");

@@ -296,6 +296,7 @@ enum hsk_stats_attrs {
 #define HSK_TIME_WAIT_MS_DEFAULT	60000
 #define HSK_RTO_MIN_MS_DEFAULT		200
 #define HSK_MAX_CONNS_DEFAULT		65536
+#define HSK_SNDQ_LIMIT_KB_DEFAULT	65536
 
 /**
  * enum hsk_config_attrs - settings of a namespace, each a u32
@@ -310,6 +311,10 @@ enum hsk_stats_attrs {
  *	1..60000 ms (default 200)
  * @HSK_CONFIG_A_MAX_CONNS: most connections in the namespace, 1..16777216
  *	(default 65536)
+ * @HSK_CONFIG_A_SNDQ_LIMIT_KB: most memory of the echo send queues of the
+ *	namespace, in KiB, 64..16777216 (default 65536). Each echo connection
+ *	takes 64 KiB when its first data arrives; one that cannot is reset
+ *	(counted in HSK_STATS_A_NOMEM)
  * @__HSK_CONFIG_A_MAX: internal
  * @HSK_CONFIG_A_MAX: highest attribute number
  */
@@ -320,6 +325,7 @@ enum hsk_config_attrs {
 	HSK_CONFIG_A_IDLE_TIMEOUT_MS,
 	HSK_CONFIG_A_RTO_MIN_MS,
 	HSK_CONFIG_A_MAX_CONNS,
+	HSK_CONFIG_A_SNDQ_LIMIT_KB,
 
 	__HSK_CONFIG_A_MAX,
 	HSK_CONFIG_A_MAX = __HSK_CONFIG_A_MAX - 1
