@@ -211,8 +211,12 @@ u16 hsk_select_window(struct hsk_tcb *tcb)
 {
 	u32 free, cur, win, val, edge;
 
-	if (tcb->mode == HSK_MODE_TARPIT)
+	if (tcb->mode == HSK_MODE_TARPIT) {
+		/* A FIN taken into the zero window moves RCV.NXT past it. */
+		if (hsk_seq_after(tcb->rcv_nxt, tcb->rcv_adv))
+			tcb->rcv_adv = tcb->rcv_nxt;
 		return 0;
+	}
 	free = hsk_rcv_free(tcb);
 	cur = hsk_rcv_wnd(tcb);
 	win = cur;
