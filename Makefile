@@ -12,6 +12,8 @@
 #   make vm [CMD=…]  a shell (or one command) in the test VM with hsk.ko
 #                    loaded and hskctl on PATH; VM_KVER picks the kernel
 #   make lint        checkpatch --strict, sparse and clang-format
+#   make fuzz        fuzz the pure TCP core with libFuzzer for a long while
+#                    (FUZZ_SECONDS per harness, default 600)
 #
 # Modules are built out of the source tree, in build/KVER/, so one checkout
 # builds for several kernels side by side.
@@ -62,10 +64,15 @@ vm: deps
 lint: deps
 	scripts/lint
 
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	$(MAKE) -C tests/fuzz fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
 clean:
 	rm -rf build
 	$(MAKE) -C tools/hskctl clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module hskctl unit deps check demo vm lint clean
+.PHONY: all module hskctl unit deps check demo vm lint fuzz clean
