@@ -311,13 +311,9 @@ static void hsk_act_xmit(struct hsk_net *hn, struct net *net,
 {
 	unsigned int i;
 
-	for (i = 0; i < act->nsegs; i++) {
-		if (hsk_xmit(net, key, &act->segs[i], c))
-			continue;
-		hsk_stat_inc(hn, HSK_STATS_A_SEGS_OUT);
-		if (act->segs[i].kind == HSK_TX_SYNACK)
-			hsk_stat_inc(hn, HSK_STATS_A_SYNACK_SENT);
-	}
+	for (i = 0; i < act->nsegs; i++)
+		if (!hsk_xmit(net, key, &act->segs[i], c))
+			hsk_stat_inc(hn, HSK_STATS_A_SEGS_OUT);
 }
 
 /**
@@ -413,19 +409,16 @@ static void hsk_conn_timer(struct timer_list *t)
 	hsk_conn_put(c);	/* the pending timer's */
 }
 
-/**
- * hsk_conn_apply() - run a command on every matching connection
- * @hn: the namespace's hsk state
- * @match: selects connections, NULL for all; must not sleep
- * @arg: passed to @match
- * @cmd: the core command (hsk_close(), hsk_abort(), ...)
- *
- * Connections created during the walk may be missed.
- *
- * Return: how many connections the command ran on.
+/*
+ * Takes a reference to every matching connection in one walk that never
+ * stops: a walk that stops and restarts skips the successor of an entry
+ * removed meanwhile. A resize restarts the walk, which then repeats
+ * entries, so everything is dropped and collected again. Returns how many
+ * were collected, or -ENOSPC if @max was too few.
  */
-unsigned int hsk_conn_apply(struct hsk_net *hn, hsk_conn_match_t match,
-			    const void *arg, hsk_conn_cmd_t cmd)
+static int hsk_conn_collect(struct hsk_net *hn, hsk_conn_match_t match,
+			    const void *arg, struct hsk_conn **found,
+			    unsigned int max)
 {
 	struct rhashtable_iter iter;
 	unsigned int n = 0;
@@ -434,11 +427,61 @@ unsigned int hsk_conn_apply(struct hsk_net *hn, hsk_conn_match_t match,
 	rhashtable_walk_enter(&hn->conns, &iter);
 	rhashtable_walk_start(&iter);
 	while ((c = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(c))
-			continue;	/* -EAGAIN: a resize, walk on */
+		if (IS_ERR(c)) {
+			while (n)
+				hsk_conn_put(found[--n]);
+			continue;	/* -EAGAIN: the walk starts over */
+		}
 		if ((match && !match(c, arg)) || !refcount_inc_not_zero(&c->ref))
 			continue;
-		rhashtable_walk_stop(&iter);
+		if (n == max) {
+			hsk_conn_put(c);
+			break;
+		}
+		found[n++] = c;
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	if (c) {
+		while (n)
+			hsk_conn_put(found[--n]);
+		return -ENOSPC;
+	}
+	return n;
+}
+
+/**
+ * hsk_conn_apply() - run a command on every matching connection
+ * @hn: the namespace's hsk state
+ * @match: selects connections, NULL for all; must not sleep
+ * @arg: passed to @match
+ * @cmd: the core command (hsk_close(), hsk_abort(), ...)
+ *
+ * Process context. Connections created during the call may be missed.
+ *
+ * Return: how many connections the command ran on.
+ */
+unsigned int hsk_conn_apply(struct hsk_net *hn, hsk_conn_match_t match,
+			    const void *arg, hsk_conn_cmd_t cmd)
+{
+	struct hsk_conn **found;
+	unsigned int max, i, n = 0;
+	int got;
+
+	might_sleep();
+	do {
+		/* Room for what exists now and some that may come meanwhile. */
+		max = atomic_read(&hn->nr_conns) + 64;
+		found = kvmalloc_array(max, sizeof(*found), GFP_KERNEL);
+		if (!found)
+			return 0;
+		got = hsk_conn_collect(hn, match, arg, found, max);
+		if (got == -ENOSPC)
+			kvfree(found);
+	} while (got == -ENOSPC);
+
+	for (i = 0; i < got; i++) {
+		struct hsk_conn *c = found[i];
 
 		spin_lock_bh(&c->lock);
 		if (!c->dead) {
@@ -447,11 +490,8 @@ unsigned int hsk_conn_apply(struct hsk_net *hn, hsk_conn_match_t match,
 		}
 		spin_unlock_bh(&c->lock);
 		hsk_conn_put(c);
-
-		rhashtable_walk_start(&iter);
 	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
+	kvfree(found);
 	return n;
 }
 
@@ -477,7 +517,9 @@ int hsk_conn_net_init(struct hsk_net *hn)
  */
 void hsk_conn_net_uninit(struct hsk_net *hn)
 {
-	/* A walk may miss an entry moved by a concurrent resize: repeat. */
+	/* Nothing creates connections any more, but timers may be closing
+	 * some while we walk; what is left afterwards is gone too.
+	 */
 	while (atomic_read(&hn->nr_conns))
 		hsk_conn_apply(hn, NULL, NULL, hsk_abort);
 	rhashtable_destroy(&hn->conns);

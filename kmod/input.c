@@ -136,6 +136,8 @@ static void hsk_input_listen(struct hsk_net *hn, struct net *net,
 	if (!c->dead) {
 		hsk_output(&c->tcb, p.now_ms, &act);
 		hsk_conn_exec(c, &act, skb, pkt->thoff + seg->hdr_len);
+		/* Only first SYN-ACKs: the core counts the retransmissions. */
+		hsk_stat_inc(hn, HSK_STATS_A_SYNACK_SENT);
 	}
 	spin_unlock_bh(&c->lock);
 	hsk_conn_put(c);
