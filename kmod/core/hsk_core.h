@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * hsk TCP core: the RFC 9293 state machine, RFC 5961 and RFC 7323 checks,
- * RFC 6298 retransmission timing and RFC 5681 congestion control of the
- * hsk TCP endpoint, as pure functions.
+ * RFC 6298 retransmission timing, RFC 5681 congestion control with fast
+ * retransmit, NewReno (RFC 6582) or SACK based (RFC 6675) loss recovery
+ * and limited transmit (RFC 3042) of the hsk TCP endpoint, as pure
+ * functions.
  *
  * The core owns no memory, takes no locks, reads no clock and touches no
  * skb: every call gets a segment (or a timer expiry, or a command) plus the
@@ -96,6 +98,7 @@ extern "C" {
 #define HSK_OPT_SACK		0x10
 
 #define HSK_TS_OPT_SPACE	12	/* NOP, NOP, kind 8 of length 10 */
+#define HSK_SACK_BLOCKS_MAX	4	/* 2 + 4 * 8 octets fill the option area */
 #define HSK_WSCALE_MAX		14	/* RFC 7323 section 2.3 */
 #define HSK_MAX_WIN		65535U
 #define HSK_RCV_BUF_MAX		(HSK_MAX_WIN << HSK_WSCALE_MAX)
@@ -211,7 +214,8 @@ enum hsk_drop {
  * @HSK_CNT_RST_TX: RST segments sent
  * @HSK_CNT_CHALLENGE_ACK: RFC 5961 challenge ACKs sent
  * @HSK_CNT_ACK_RATELIMITED: challenge or out of window ACKs suppressed
- * @HSK_CNT_RETRANS: data or FIN segments retransmitted
+ * @HSK_CNT_RETRANS: data or FIN segments retransmitted (after a timeout,
+ *	by fast retransmit or for a NewReno partial ACK)
  * @HSK_CNT_SYNACK_RETRANS: SYN-ACKs retransmitted
  * @HSK_CNT_SYNACK_TIMEOUT: half-open connections given up
  * @HSK_CNT_RTO_TIMEOUT: connections aborted after too many retransmissions
@@ -252,7 +256,8 @@ enum hsk_counter {
  * @HSK_TX_CHALLENGE: RFC 5961 challenge ACK
  * @HSK_TX_RST: reset
  * @HSK_TX_DATA: new data and/or FIN
- * @HSK_TX_RETRANS: retransmitted data and/or FIN
+ * @HSK_TX_RETRANS: retransmitted data and/or FIN (timeout, fast
+ *	retransmit or NewReno partial ACK)
  * @HSK_TX_PROBE: zero window probe
  */
 enum hsk_tx_kind {
@@ -267,13 +272,25 @@ enum hsk_tx_kind {
 };
 
 /**
+ * struct hsk_sack_block - octets [start, end) of our sequence space that
+ *	the peer holds beyond its cumulative acknowledgment (RFC 2018)
+ * @start: left edge
+ * @end: right edge (first octet after the block)
+ */
+struct hsk_sack_block {
+	u32 start;
+	u32 end;
+};
+
+/**
  * struct hsk_opts - TCP options of a received segment
  * @present: HSK_OPT_* bits of the options found
  * @mss: MSS option value (0 if absent)
  * @wscale: window scale shift, already clamped to HSK_WSCALE_MAX
- * @sack_blocks: number of SACK blocks (the blocks themselves are not used)
+ * @sack_blocks: number of SACK blocks
  * @tsval: timestamp value (valid with HSK_OPT_TS)
  * @tsecr: timestamp echo reply (valid with HSK_OPT_TS)
+ * @sack: the first @sack_blocks SACK blocks, as received (not validated)
  */
 struct hsk_opts {
 	u8 present;
@@ -282,6 +299,7 @@ struct hsk_opts {
 	u16 mss;
 	u32 tsval;
 	u32 tsecr;
+	struct hsk_sack_block sack[HSK_SACK_BLOCKS_MAX];
 };
 
 /**
@@ -370,10 +388,19 @@ struct hsk_listen_params {
 #define HSK_TF_RTT_TIMING	0x0020	/* timing rtt_seq since rtt_start */
 #define HSK_TF_RTT_VALID	0x0040	/* srtt8/rttvar4 hold a sample */
 #define HSK_TF_SYNACK_RTX	0x0080	/* the SYN-ACK was retransmitted */
-#define HSK_TF_RECOVERY		0x0100	/* resending [rtx_nxt, recover) */
+#define HSK_TF_RECOVERY		0x0100	/* RTO: resending [rtx_nxt, recover) */
 #define HSK_TF_RCV_UP		0x0200	/* rcv_up is valid */
 #define HSK_TF_SND_UP		0x0400	/* snd_up is valid */
 #define HSK_TF_OOW_STAMP	0x0800	/* last_oow_ack is valid */
+#define HSK_TF_FAST_RECOVERY	0x1000	/* loss recovery by ACKs until recover */
+#define HSK_TF_RTX_HEAD		0x2000	/* resend the segment at SND.UNA */
+#define HSK_TF_PARTIAL_ACK	0x4000	/* NewReno recovery saw a partial ACK */
+#define HSK_TF_SACK_RECOVERY	0x8000	/* the recovery is RFC 6675's */
+
+/* Duplicate ACKs that signal a loss (RFC 5681 3.2, DupThresh of RFC 6675) */
+#define HSK_DUPTHRESH		3
+/* SACKed ranges a connection remembers (the highest are forgotten first) */
+#define HSK_SACK_SCORE		8
 
 /**
  * struct hsk_tcb - transmission control block of one connection
@@ -389,6 +416,9 @@ struct hsk_listen_params {
  * @probes: window probes sent without an ACK in between
  * @persist_backoff: doublings of the persist interval
  * @timers: BIT(enum hsk_timer) of the timers the shell has pending
+ * @dupacks: duplicate ACKs (RFC 5681, or RFC 6675: new SACK information)
+ *	since SND.UNA last moved
+ * @nsacked: valid entries in @sacked
  * @iss: initial send sequence number
  * @irs: initial receive sequence number
  * @snd_una: SND.UNA
@@ -400,10 +430,19 @@ struct hsk_listen_params {
  * @snd_up: SND.UP: first octet after the urgent data we echo
  * @fin_seq: sequence number of our FIN (with HSK_TF_FIN_SENT)
  * @sndq: octets in the send queue from SND.UNA (echo mode)
- * @cwnd: congestion window (RFC 5681)
+ * @cwnd: congestion window (RFC 5681): what may be in flight, including
+ *	the fast recovery inflation and @lt_infl
  * @ssthresh: slow start threshold
- * @rtx_nxt: next sequence to resend during RTO recovery
- * @recover: SND.NXT when RTO recovery began
+ * @lt_infl: part of @cwnd lent to limited transmit (RFC 3042) by the first
+ *	duplicate ACKs; taken back when they end
+ * @rtx_nxt: next sequence to resend during RTO recovery; in fast
+ *	recovery, the end of the last retransmission (RFC 6675 HighRxt + 1)
+ * @rescue_rxt: RFC 6675 RescueRxt + 1
+ * @undo_ssthresh: pipe_prev of RFC 4015 while a fast retransmit may still
+ *	turn out spurious (timestamps only), else 0
+ * @undo_tsval: RetransmitTS of RFC 3522: TSval of that fast retransmit
+ * @recover: SND.NXT when the last fast or RTO recovery began (RFC 6582
+ *	"recover"); ISS before any, and pulled along behind SND.UNA
  * @rcv_nxt: RCV.NXT
  * @rcv_adv: right edge of the window we advertised (RCV.NXT + RCV.WND)
  * @rcv_up: RCV.UP: first octet after the peer's urgent data
@@ -420,6 +459,8 @@ struct hsk_listen_params {
  * @last_oow_ack: time of the last rate limited ACK
  * @idle_stamp: time of the last progress (data in, or data acknowledged)
  * @timer_expires: deadline of each pending timer
+ * @sacked: the SACK scoreboard: ranges the peer reported holding, within
+ *	[SND.UNA, end of data sent), ascending, disjoint and not adjacent
  */
 struct hsk_tcb {
 	struct hsk_cfg cfg;
@@ -434,6 +475,8 @@ struct hsk_tcb {
 	u8 probes;
 	u8 persist_backoff;
 	u8 timers;
+	u8 dupacks;
+	u8 nsacked;
 	u32 iss;
 	u32 irs;
 	u32 snd_una;
@@ -447,7 +490,11 @@ struct hsk_tcb {
 	u32 sndq;
 	u32 cwnd;
 	u32 ssthresh;
+	u32 lt_infl;
 	u32 rtx_nxt;
+	u32 rescue_rxt;
+	u32 undo_ssthresh;
+	u32 undo_tsval;
 	u32 recover;
 	u32 rcv_nxt;
 	u32 rcv_adv;
@@ -465,6 +512,7 @@ struct hsk_tcb {
 	u32 last_oow_ack;
 	u32 idle_stamp;
 	u32 timer_expires[HSK_TIMER_MAX];
+	struct hsk_sack_block sacked[HSK_SACK_SCORE];
 };
 
 /**

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hsk TCP core: segment arrival (RFC 9293 3.10.7.2 and 3.10.7.4) with the
- * RFC 5961 blind attack defences and RFC 7323 PAWS.
+ * RFC 5961 blind attack defences and RFC 7323 PAWS, and the ACK side of
+ * congestion control and loss recovery (RFC 5681, RFC 6582, RFC 6675,
+ * RFC 3042).
  */
 #include "hsk_internal.h"
 
@@ -134,6 +136,7 @@ int hsk_listen_input(const struct hsk_listen_params *p,
 	}
 
 	tcb->ssthresh = HSK_SSTHRESH_INIT;
+	tcb->recover = p->iss;	/* RFC 6582 3.2 step 1 */
 	tcb->rto = hsk_rto_clamp(tcb, HSK_RTO_INIT_MS);
 	tcb->idle_stamp = now;
 
@@ -261,6 +264,223 @@ static void hsk_cwnd_grow(struct hsk_tcb *tcb, u32 acked)
 }
 
 /*
+ * RFC 5681 section 2: a duplicate ACK (a) finds data outstanding, (b)
+ * carries no data, (c) has neither SYN nor FIN, (d) acknowledges exactly
+ * SND.UNA and (e) repeats the window of the ACK before it.
+ */
+static bool hsk_is_dupack(const struct hsk_tcb *tcb, const struct hsk_seg *seg)
+{
+	return tcb->snd_nxt != tcb->snd_una && !seg->len &&
+	       !(seg->flags & (HSK_TCP_SYN | HSK_TCP_FIN)) &&
+	       seg->ack == tcb->snd_una &&
+	       ((u32)seg->wnd << tcb->snd_wscale) == tcb->snd_wnd;
+}
+
+/* cwnd + @inc, saturating at HSK_CWND_MAX. Return: what was added. */
+static u32 hsk_cwnd_add(struct hsk_tcb *tcb, u32 inc)
+{
+	u32 old = min_t(u32, tcb->cwnd, HSK_CWND_MAX);
+
+	tcb->cwnd = old + min_t(u32, inc, HSK_CWND_MAX - old);
+	return tcb->cwnd - old;
+}
+
+/*
+ * In RFC 6675 recovery the congestion window proper is ssthresh and data
+ * may be sent while the octets presumed in the network (pipe) stay below
+ * it. cwnd says the same in terms of SND.UNA: it is what pipe leaves of
+ * ssthresh, plus everything in flight that pipe does not count (SACKed or
+ * lost), so that "FlightSize <= cwnd" holds for new data as always.
+ */
+static void hsk_sack_cwnd(struct hsk_tcb *tcb)
+{
+	u32 mss = hsk_mss_eff(tcb), flight = tcb->snd_nxt - tcb->snd_una;
+	u32 pipe = hsk_sack_pipe(tcb, tcb->rtx_nxt), w;
+
+	w = tcb->ssthresh + flight;
+	w = w > pipe ? w - pipe : 0;
+	tcb->cwnd = min_t(u32, max_t(u32, w, mss), HSK_CWND_MAX);
+}
+
+/*
+ * RFC 5681 3.2 steps 2 and 3 with RFC 6582 3.2 step 2, or RFC 6675
+ * section 5 step 4: the loss is taken as real. ssthresh comes from the
+ * FlightSize without what limited transmit sent: all data beyond the
+ * congestion window proper, cwnd less its loan, went out on that loan.
+ * The retransmission of the first segment is left to hsk_output(), so
+ * that it carries the latest acknowledgment (and, the clock being the
+ * same, the TSval noted here for Eifel). With SACK information at hand
+ * the recovery is RFC 6675's, else NewReno's.
+ */
+static void hsk_fast_retransmit(struct hsk_tcb *tcb, u32 now,
+				struct hsk_actions *act)
+{
+	u32 mss = hsk_mss_eff(tcb), flight = tcb->snd_nxt - tcb->snd_una;
+
+	flight = min_t(u32, flight,
+		       tcb->cwnd - min_t(u32, tcb->lt_infl, tcb->cwnd));
+	tcb->undo_ssthresh = 0;
+	if (tcb->flags & HSK_TF_TS) {
+		/* RFC 4015 step 1 and RFC 3522 step 1 */
+		tcb->undo_ssthresh = max_t(u32, flight, tcb->ssthresh);
+		tcb->undo_tsval = hsk_tsval(tcb, now);
+	}
+	tcb->ssthresh = max_t(u32, flight / 2, 2 * mss);
+	tcb->cwnd = tcb->ssthresh;
+	tcb->lt_infl = 0;
+	tcb->recover = tcb->snd_nxt;
+	tcb->flags |= HSK_TF_FAST_RECOVERY | HSK_TF_RTX_HEAD;
+	tcb->flags &= ~(HSK_TF_PARTIAL_ACK | HSK_TF_SACK_RECOVERY);
+	if ((tcb->flags & HSK_TF_SACK_OK) && tcb->nsacked) {
+		tcb->flags |= HSK_TF_SACK_RECOVERY;
+		tcb->rtx_nxt = tcb->snd_una;
+		tcb->rescue_rxt = tcb->snd_una;
+		hsk_sack_cwnd(tcb);
+	} else {
+		hsk_cwnd_add(tcb, 3 * mss);
+	}
+	act->flags |= HSK_ACT_OUTPUT;
+}
+
+/*
+ * Duplicate ACKs that start a fast retransmit: DupThresh, or with early
+ * retransmit (RFC 5827, byte based) one less than the segments in flight,
+ * when fewer than DupThresh + 1 are and no new data can go out to draw
+ * more duplicates. A single segment keeps DupThresh: its only "duplicate"
+ * would be a duplicated ACK.
+ */
+static u32 hsk_dupthresh(const struct hsk_tcb *tcb)
+{
+	u32 mss = hsk_mss_eff(tcb), flight = tcb->snd_nxt - tcb->snd_una;
+	u32 oseg = DIV_ROUND_UP(flight, mss), unsent = hsk_unsent(tcb);
+	u32 usable = 0;
+
+	if (oseg < 2 || oseg > HSK_DUPTHRESH)
+		return HSK_DUPTHRESH;
+	if (hsk_seq_after(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt))
+		usable = tcb->snd_una + tcb->snd_wnd - tcb->snd_nxt;
+	if (unsent && !(tcb->flags & HSK_TF_FIN_SENT) &&
+	    usable >= min_t(u32, unsent, mss))
+		return HSK_DUPTHRESH;	/* limited transmit's turn */
+	return oseg - 1;
+}
+
+/*
+ * A duplicate ACK. In NewReno fast recovery it means one more segment has
+ * left the network (RFC 5681 3.2 step 4); RFC 6675 recovery counts with
+ * pipe instead. Outside recovery the first ones lend limited transmit
+ * (RFC 3042) one segment of window each, and the DupThresh-th, or SACK
+ * information that shows SND.UNA lost (RFC 6675 5 step 2), starts a fast
+ * retransmit; unless SND.UNA has not passed recover: the loss would then
+ * be one the last recovery has answered already (RFC 6582 3.2 step 2, the
+ * "careful" variant; after a timeout, the duplicates that go-back-N draws
+ * look just like this).
+ */
+static void hsk_dupack(struct hsk_tcb *tcb, u32 now, struct hsk_actions *act)
+{
+	u32 mss = hsk_mss_eff(tcb);
+
+	if (tcb->dupacks < U8_MAX)
+		tcb->dupacks++;
+	if (tcb->flags & HSK_TF_FAST_RECOVERY) {
+		if (!(tcb->flags & HSK_TF_SACK_RECOVERY))
+			hsk_cwnd_add(tcb, mss);
+		act->flags |= HSK_ACT_OUTPUT;
+		return;
+	}
+	if (hsk_seq_before(tcb->snd_una, tcb->recover))
+		return;
+	if (tcb->dupacks >= hsk_dupthresh(tcb) ||
+	    hsk_seq_after(hsk_sack_lost_end(tcb), tcb->snd_una)) {
+		hsk_fast_retransmit(tcb, now, act);
+	} else {
+		tcb->lt_infl += hsk_cwnd_add(tcb, mss);
+		act->flags |= HSK_ACT_OUTPUT;
+	}
+}
+
+/*
+ * Eifel (RFC 3522): the first ACK of new data after a fast retransmit
+ * tells from its timestamp echo which copy reached the peer first. An
+ * echo older than the retransmission means the original arrived, only
+ * late (reordering): the reduction is undone as RFC 4015 step 5 says,
+ * cwnd = FlightSize + min(bytes acked, IW), ssthresh = pipe_prev, and
+ * the recovery ends with nothing more resent. Return: true if undone.
+ */
+static bool hsk_eifel(struct hsk_tcb *tcb, const struct hsk_seg *seg,
+		      u32 acked)
+{
+	u32 mss = hsk_mss_eff(tcb), flight = tcb->snd_nxt - tcb->snd_una;
+	u32 prev = tcb->undo_ssthresh;
+
+	if (!prev)
+		return false;
+	tcb->undo_ssthresh = 0;
+	if (!(tcb->flags & HSK_TF_FAST_RECOVERY) ||
+	    !(seg->opts.present & HSK_OPT_TS) ||
+	    !hsk_seq_before(seg->opts.tsecr, tcb->undo_tsval))
+		return false;
+	tcb->ssthresh = prev;
+	tcb->cwnd = flight + min_t(u32, acked, hsk_initial_cwnd(tcb));
+	tcb->cwnd = min_t(u32, max_t(u32, tcb->cwnd, mss), HSK_CWND_MAX);
+	tcb->lt_infl = 0;
+	tcb->recover = tcb->snd_una;
+	tcb->flags &= ~(HSK_TF_FAST_RECOVERY | HSK_TF_PARTIAL_ACK |
+			HSK_TF_SACK_RECOVERY | HSK_TF_RTX_HEAD);
+	return true;
+}
+
+/*
+ * Congestion control for an ACK of @acked new octets. Outside fast
+ * recovery limited transmit gives its loan back and the window grows. In
+ * fast recovery a full ACK, one that covers recover, deflates the window
+ * to min(ssthresh, FlightSize + SMSS) (RFC 6582 3.2 step 3, the first
+ * choice, which cannot burst) and ends it (RFC 6675 5 (A) too). In
+ * NewReno recovery a partial ACK has the next hole resent and deflates
+ * the window by what it acknowledged, less one segment for the
+ * retransmission; in RFC 6675 recovery the scoreboard and pipe decide.
+ *
+ * Return: true if the retransmission timer is to be restarted: on every
+ * ACK (RFC 6298 5.3) except the NewReno partial ACKs after the first (RFC
+ * 6582, "Impatient": a window with many losses falls back to the timeout
+ * and go-back-N rather than resending one segment per round trip).
+ */
+static bool hsk_ack_cc(struct hsk_tcb *tcb, const struct hsk_seg *seg,
+		       u32 acked)
+{
+	u32 mss = hsk_mss_eff(tcb), flight = tcb->snd_nxt - tcb->snd_una;
+	bool first;
+
+	tcb->dupacks = 0;
+	if (hsk_eifel(tcb, seg, acked))
+		return true;
+	if (!(tcb->flags & HSK_TF_FAST_RECOVERY)) {
+		tcb->cwnd = max_t(u32, tcb->cwnd - min_t(u32, tcb->lt_infl,
+							 tcb->cwnd), mss);
+		tcb->lt_infl = 0;
+		hsk_cwnd_grow(tcb, acked);
+		return true;
+	}
+	if (hsk_seq_geq(tcb->snd_una, tcb->recover)) {
+		tcb->cwnd = min_t(u32, tcb->ssthresh,
+				  max_t(u32, flight, mss) + mss);
+		tcb->flags &= ~(HSK_TF_FAST_RECOVERY | HSK_TF_PARTIAL_ACK |
+				HSK_TF_SACK_RECOVERY);
+		return true;
+	}
+	if (tcb->flags & HSK_TF_SACK_RECOVERY)
+		return true;
+	tcb->cwnd -= min_t(u32, acked, tcb->cwnd);
+	if (acked >= mss)
+		tcb->cwnd += mss;
+	tcb->cwnd = max_t(u32, tcb->cwnd, mss);
+	tcb->flags |= HSK_TF_RTX_HEAD;
+	first = !(tcb->flags & HSK_TF_PARTIAL_ACK);
+	tcb->flags |= HSK_TF_PARTIAL_ACK;
+	return first;
+}
+
+/*
  * After the peer acknowledged echoed data the buffer has room again. If
  * the window we advertised had nearly closed, tell the peer now instead of
  * leaving it to its persist timer (the condition Linux uses: the window at
@@ -283,6 +503,7 @@ static bool hsk_ack_synced(struct hsk_tcb *tcb, u32 now,
 			   const struct hsk_seg *seg, struct hsk_actions *act,
 			   bool *need_ack)
 {
+	bool restart, fresh, dup;
 	u32 acked, data;
 
 	if (hsk_seq_after(seg->ack, tcb->snd_nxt)) {
@@ -313,23 +534,37 @@ static bool hsk_ack_synced(struct hsk_tcb *tcb, u32 now,
 		tcb->snd_una = seg->ack;
 		tcb->rtx_count = 0;
 		hsk_ack_rtt(tcb, now, seg);
-		hsk_cwnd_grow(tcb, acked);
+		hsk_sack_trim(tcb);
+		/* RFC 6675: new SACK information makes a duplicate, too */
+		fresh = hsk_sack_update(tcb, seg);
+		restart = hsk_ack_cc(tcb, seg, acked);
 		if ((tcb->flags & HSK_TF_SND_UP) &&
 		    hsk_seq_geq(tcb->snd_una, tcb->snd_up))
 			tcb->flags &= ~HSK_TF_SND_UP;
 		if ((tcb->flags & HSK_TF_RECOVERY) &&
 		    hsk_seq_geq(tcb->snd_una, tcb->recover))
 			tcb->flags &= ~HSK_TF_RECOVERY;
+		/* No recovery is open below SND.UNA: keep recover in reach */
+		if (hsk_seq_before(tcb->recover, tcb->snd_una))
+			tcb->recover = tcb->snd_una;
 		/* RFC 6298 5.2 and 5.3 */
 		if (tcb->snd_una == tcb->snd_nxt)
 			hsk_timer_cancel(tcb, HSK_TIMER_RTX, act);
-		else
+		else if (restart)
 			hsk_timer_arm(tcb, HSK_TIMER_RTX, now + tcb->rto, act);
 		tcb->idle_stamp = now;
 		act->flags |= HSK_ACT_OUTPUT;
 		if (data && hsk_echoing(tcb) && hsk_want_window_update(tcb))
 			*need_ack = true;
+		dup = fresh;
+	} else {
+		fresh = hsk_sack_update(tcb, seg);
+		dup = fresh || hsk_is_dupack(tcb, seg);
 	}
+	if (dup)
+		hsk_dupack(tcb, now, act);
+	if (tcb->flags & HSK_TF_SACK_RECOVERY)
+		hsk_sack_cwnd(tcb);
 	hsk_wnd_update(tcb, seg, act);
 	return true;
 }

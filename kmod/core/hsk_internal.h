@@ -94,4 +94,15 @@ void hsk_send_synack(struct hsk_tcb *tcb, u32 now, struct hsk_actions *act);
 void hsk_enter_time_wait(struct hsk_tcb *tcb, u32 now,
 			 struct hsk_actions *act);
 
+/* hsk_sack.c */
+void hsk_sack_trim(struct hsk_tcb *tcb);
+bool hsk_sack_update(struct hsk_tcb *tcb, const struct hsk_seg *seg);
+u32 hsk_sack_lost_end(const struct hsk_tcb *tcb);
+u32 hsk_sack_pipe(const struct hsk_tcb *tcb, u32 high_rxt);
+u32 hsk_sack_sacked_below(const struct hsk_tcb *tcb, u32 seq);
+u32 hsk_sack_hole(const struct hsk_tcb *tcb, u32 seq, u32 *len);
+bool hsk_sack_next_rtx(const struct hsk_tcb *tcb, bool lost_only, u32 *seq,
+		       u32 *len);
+bool hsk_sack_rescue(const struct hsk_tcb *tcb, u32 *seq, u32 *len);
+
 #endif /* _HSK_INTERNAL_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hsk TCP core: sending from the echo queue, our FIN, retransmission
- * (RFC 6298, RFC 5681), zero window probing and timer expiry.
+ * (RFC 6298, RFC 5681, RFC 6582, RFC 6675), zero window probing and timer
+ * expiry.
  */
 #include "hsk_internal.h"
 
@@ -82,8 +83,14 @@ static void hsk_fin_sent(struct hsk_tcb *tcb, struct hsk_actions *act)
 		hsk_set_state(tcb, HSK_STATE_LAST_ACK, act);
 }
 
-/* Resend from @seq (inside [SND.UNA, SND.NXT)) one segment's worth. */
-static int hsk_retransmit(struct hsk_tcb *tcb, u32 now, u32 seq,
+/*
+ * Resend from @seq (inside [SND.UNA, SND.NXT)) one segment's worth, but
+ * no more than @max octets of sequence space (the hole it fills; our FIN
+ * counts as one). Karn: a round trip measurement running across a
+ * retransmission could end with the ACK of either copy, so it is
+ * abandoned (timestamps need no such care).
+ */
+static int hsk_retransmit(struct hsk_tcb *tcb, u32 now, u32 seq, u32 max,
 			  struct hsk_actions *act)
 {
 	u32 end = hsk_data_end(tcb), len = 0;
@@ -91,8 +98,9 @@ static int hsk_retransmit(struct hsk_tcb *tcb, u32 now, u32 seq,
 	bool fin;
 
 	if (hsk_seq_before(seq, end))
-		len = min_t(u32, end - seq, hsk_mss_eff(tcb));
-	fin = (tcb->flags & HSK_TF_FIN_SENT) && seq + len == tcb->fin_seq;
+		len = min_t(u32, min_t(u32, end - seq, hsk_mss_eff(tcb)), max);
+	fin = (tcb->flags & HSK_TF_FIN_SENT) && seq + len == tcb->fin_seq &&
+	      len < max;
 	if (!len && !fin)
 		return 0;
 	tx = hsk_tx_alloc_piggyback(act);
@@ -102,34 +110,22 @@ static int hsk_retransmit(struct hsk_tcb *tcb, u32 now, u32 seq,
 	hsk_tx_fill(tcb, now, tx, seq, len, fin);
 	act->cnt[HSK_CNT_RETRANS]++;
 	tcb->rtx_nxt = seq + len + fin;
+	tcb->flags &= ~HSK_TF_RTT_TIMING;
 	return 1;
 }
 
 /*
- * One segment: first the rest of an RTO recovery, then new data within
- * the peer's window and the congestion window, then our FIN. @force skips
- * sender side silly window avoidance (its "override timeout" is the
- * persist timer).
+ * New data within the peer's window and @room more octets of flight, or
+ * our FIN. @force skips sender side silly window avoidance (its "override
+ * timeout" is the persist timer).
  */
-static int hsk_output_one(struct hsk_tcb *tcb, u32 now, bool force,
-			  struct hsk_actions *act)
+static int hsk_send_new(struct hsk_tcb *tcb, u32 now, bool force, u32 room,
+			struct hsk_actions *act)
 {
-	u32 mss = hsk_mss_eff(tcb), unsent, usable, flight, room, len;
+	u32 mss = hsk_mss_eff(tcb), unsent, usable, len;
 	struct hsk_tx *tx;
 	bool fin;
 
-	if (tcb->flags & HSK_TF_RECOVERY) {
-		if (hsk_seq_before(tcb->rtx_nxt, tcb->snd_una))
-			tcb->rtx_nxt = tcb->snd_una;
-		if (hsk_seq_geq(tcb->rtx_nxt, tcb->recover)) {
-			tcb->flags &= ~HSK_TF_RECOVERY;
-		} else {
-			/* Go-back-N: what is resent is all that is in flight */
-			if (tcb->rtx_nxt - tcb->snd_una >= tcb->cwnd)
-				return 0;
-			return hsk_retransmit(tcb, now, tcb->rtx_nxt, act);
-		}
-	}
 	if (!hsk_snd_open(tcb) || (tcb->flags & HSK_TF_FIN_SENT))
 		return 0;
 
@@ -150,8 +146,6 @@ static int hsk_output_one(struct hsk_tcb *tcb, u32 now, bool force,
 	usable = 0;
 	if (hsk_seq_after(tcb->snd_una + tcb->snd_wnd, tcb->snd_nxt))
 		usable = tcb->snd_una + tcb->snd_wnd - tcb->snd_nxt;
-	flight = tcb->snd_nxt - tcb->snd_una;
-	room = tcb->cwnd > flight ? tcb->cwnd - flight : 0;
 	len = min_t(u32, min_t(u32, unsent, mss), min_t(u32, usable, room));
 	if (!len)
 		return 0;
@@ -181,6 +175,88 @@ sent:
 	if (!(tcb->timers & BIT(HSK_TIMER_RTX)))
 		hsk_timer_arm(tcb, HSK_TIMER_RTX, now + tcb->rto, act);
 	return 1;
+}
+
+/*
+ * RFC 6675 5 (C): while pipe leaves a segment of the congestion window
+ * (ssthresh during the recovery), send what NextSeg() picks: (1) a lost
+ * hole, (2) new data, (3) a hole below the highest SACKed octet, (4) once
+ * per recovery, a rescue of the highest outstanding octet. Holes are
+ * resent in order from HighRxt (tcb->rtx_nxt) up; a rescue leaves it.
+ */
+static int hsk_sack_output(struct hsk_tcb *tcb, u32 now,
+			   struct hsk_actions *act)
+{
+	u32 mss = hsk_mss_eff(tcb), flight = tcb->snd_nxt - tcb->snd_una;
+	u32 pipe = hsk_sack_pipe(tcb, tcb->rtx_nxt), room, seq, len, high;
+	int n;
+
+	if (pipe >= tcb->ssthresh || tcb->ssthresh - pipe < mss)
+		return 0;
+	if (hsk_sack_next_rtx(tcb, true, &seq, &len))
+		return hsk_retransmit(tcb, now, seq, len, act);
+	room = min_t(u32, tcb->cwnd > flight ? tcb->cwnd - flight : 0,
+		     tcb->ssthresh - pipe);
+	n = hsk_send_new(tcb, now, false, room, act);
+	if (n || (act->flags & HSK_ACT_MORE))
+		return n;
+	if (hsk_sack_next_rtx(tcb, false, &seq, &len))
+		return hsk_retransmit(tcb, now, seq, len, act);
+	if (!hsk_seq_after(tcb->snd_una, tcb->rescue_rxt) ||
+	    !hsk_sack_rescue(tcb, &seq, &len))
+		return 0;
+	high = tcb->rtx_nxt;
+	n = hsk_retransmit(tcb, now, seq, len, act);
+	tcb->rtx_nxt = high;
+	if (n)
+		tcb->rescue_rxt = tcb->recover;
+	return n;
+}
+
+/*
+ * One segment: first a fast retransmission (RFC 5681 3.2 step 3, RFC 6582
+ * partial ACK), which is sent whatever the congestion window says, or the
+ * rest of an RTO recovery (go-back-N over what the peer has not SACKed);
+ * then what RFC 6675 recovery picks, or new data within the peer's window
+ * and the congestion window, then our FIN. @force skips sender side silly
+ * window avoidance.
+ */
+static int hsk_output_one(struct hsk_tcb *tcb, u32 now, bool force,
+			  struct hsk_actions *act)
+{
+	u32 flight = tcb->snd_nxt - tcb->snd_una, seq, len;
+
+	if (tcb->flags & HSK_TF_RTX_HEAD) {
+		seq = hsk_sack_hole(tcb, tcb->snd_una, &len);
+		if (hsk_retransmit(tcb, now, seq, len, act)) {
+			tcb->flags &= ~HSK_TF_RTX_HEAD;
+			/* RFC 6675 5 (4.3): no rescue before this is ACKed */
+			tcb->rescue_rxt = tcb->rtx_nxt;
+			return 1;
+		}
+		if (act->flags & HSK_ACT_MORE)
+			return 0;	/* no slot: on the next call */
+		tcb->flags &= ~HSK_TF_RTX_HEAD;	/* nothing left to resend */
+	}
+	if (tcb->flags & HSK_TF_RECOVERY) {
+		if (hsk_seq_before(tcb->rtx_nxt, tcb->snd_una))
+			tcb->rtx_nxt = tcb->snd_una;
+		tcb->rtx_nxt = hsk_sack_hole(tcb, tcb->rtx_nxt, &len);
+		if (hsk_seq_geq(tcb->rtx_nxt, tcb->recover)) {
+			tcb->flags &= ~HSK_TF_RECOVERY;
+		} else {
+			/* Go-back-N: what is resent is all that is in flight */
+			if (tcb->rtx_nxt - tcb->snd_una -
+			    hsk_sack_sacked_below(tcb, tcb->rtx_nxt) >=
+			    tcb->cwnd)
+				return 0;
+			return hsk_retransmit(tcb, now, tcb->rtx_nxt, len, act);
+		}
+	}
+	if (tcb->flags & HSK_TF_SACK_RECOVERY)
+		return hsk_sack_output(tcb, now, act);
+	return hsk_send_new(tcb, now, force,
+			    tcb->cwnd > flight ? tcb->cwnd - flight : 0, act);
 }
 
 /**
@@ -233,11 +309,17 @@ static void hsk_rtx_synack(struct hsk_tcb *tcb, u32 now,
 	hsk_timer_arm(tcb, HSK_TIMER_RTX, now + tcb->rto, act);
 }
 
-/* RFC 6298 5.4-5.6 and RFC 5681 3.1 (equation 4, loss window). */
+/*
+ * RFC 6298 5.4-5.6 and RFC 5681 3.1 (equation 4, loss window). A timeout
+ * ends fast recovery and moves recover up to SND.NXT (RFC 6582 3.2 step
+ * 4), so that the duplicate ACKs which resent data draws from the peer
+ * cannot start a fast retransmit (step 2).
+ */
 static void hsk_rtx_data(struct hsk_tcb *tcb, u32 now,
 			 struct hsk_actions *act)
 {
 	u32 mss = hsk_mss_eff(tcb), flight = tcb->snd_nxt - tcb->snd_una;
+	u32 ssthresh, seq, len;
 
 	if (!flight)
 		return;
@@ -246,16 +328,35 @@ static void hsk_rtx_data(struct hsk_tcb *tcb, u32 now,
 		hsk_abort(tcb, act);
 		return;
 	}
-	/* Repeated timeouts of the same data keep ssthresh (RFC 5681) */
-	if (!tcb->rtx_count)
-		tcb->ssthresh = max_t(u32, flight / 2, 2 * mss);
+	/*
+	 * Repeated timeouts of the same data keep ssthresh (RFC 5681). So
+	 * does a timeout in fast recovery, where the loss was answered
+	 * already, unless equation 4 asks for less. The SACK scoreboard
+	 * spares the resending of what the peer holds; should the peer have
+	 * dropped it after all (RFC 2018 section 8), the next timeout finds
+	 * the scoreboard cleared.
+	 */
+	if (!tcb->rtx_count) {
+		ssthresh = max_t(u32, flight / 2, 2 * mss);
+		if (tcb->flags & HSK_TF_FAST_RECOVERY)
+			ssthresh = min_t(u32, ssthresh, tcb->ssthresh);
+		tcb->ssthresh = ssthresh;
+	} else {
+		tcb->nsacked = 0;
+	}
 	tcb->cwnd = mss;
+	tcb->lt_infl = 0;
+	tcb->dupacks = 0;
+	tcb->undo_ssthresh = 0;
 	tcb->rtx_count++;
 	tcb->rto = hsk_backoff(tcb, tcb->rto, 1);
-	tcb->flags &= ~HSK_TF_RTT_TIMING;
+	tcb->flags &= ~(HSK_TF_RTT_TIMING | HSK_TF_FAST_RECOVERY |
+			HSK_TF_PARTIAL_ACK | HSK_TF_RTX_HEAD |
+			HSK_TF_SACK_RECOVERY);
 	tcb->flags |= HSK_TF_RECOVERY;
 	tcb->recover = tcb->snd_nxt;
-	hsk_retransmit(tcb, now, tcb->snd_una, act);
+	seq = hsk_sack_hole(tcb, tcb->snd_una, &len);
+	hsk_retransmit(tcb, now, seq, len, act);
 	hsk_timer_arm(tcb, HSK_TIMER_RTX, now + tcb->rto, act);
 }
 

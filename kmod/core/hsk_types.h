@@ -46,6 +46,10 @@ typedef long long s64;
 #define unlikely(x)		__builtin_expect(!!(x), 0)
 #endif
 
+#ifndef U8_MAX
+#define U8_MAX			((u8)~0U)
+#endif
+
 #ifndef U32_MAX
 #define U32_MAX			((u32)~0U)
 #endif

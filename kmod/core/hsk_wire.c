@@ -46,7 +46,7 @@ static bool hsk_opt_len_ok(u8 kind, u8 len)
  */
 int hsk_parse_options(const u8 *opt, unsigned int len, struct hsk_opts *o)
 {
-	unsigned int i = 0;
+	unsigned int i = 0, n;
 
 	memset(o, 0, sizeof(*o));
 	while (i < len) {
@@ -80,6 +80,12 @@ int hsk_parse_options(const u8 *opt, unsigned int len, struct hsk_opts *o)
 		case HSK_TCPOPT_SACK:
 			o->present |= HSK_OPT_SACK;
 			o->sack_blocks = (olen - 2) / 8;
+			for (n = 0; n < o->sack_blocks; n++) {
+				o->sack[n].start =
+					hsk_get_be32(opt + i + 2 + 8 * n);
+				o->sack[n].end =
+					hsk_get_be32(opt + i + 6 + 8 * n);
+			}
 			break;
 		case HSK_TCPOPT_TS:
 			o->present |= HSK_OPT_TS;

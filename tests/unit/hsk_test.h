@@ -52,6 +52,15 @@ struct Seg {
 	Seg &mss(u16 m) { s.opts.present |= HSK_OPT_MSS; s.opts.mss = m; return *this; }
 	Seg &ws(u8 w) { s.opts.present |= HSK_OPT_WSCALE; s.opts.wscale = w; return *this; }
 	Seg &sackp() { s.opts.present |= HSK_OPT_SACK_PERM; return *this; }
+	Seg &sack(u32 l, u32 r)
+	{
+		if (s.opts.sack_blocks < HSK_SACK_BLOCKS_MAX) {
+			s.opts.present |= HSK_OPT_SACK;
+			s.opts.sack[s.opts.sack_blocks].start = l;
+			s.opts.sack[s.opts.sack_blocks++].end = r;
+		}
+		return *this;
+	}
 	Seg &len(u32 n) { payload.assign(n, 'x'); s.len = n; return *this; }
 };
 

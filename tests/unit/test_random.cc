@@ -65,6 +65,31 @@ void check_invariants(const Conn &c, const std::string &where)
 	}
 	ASSERT_LE(t.rto, t.cfg.rto_max_ms) << where;
 	ASSERT_GE(t.rto, t.cfg.rto_min_ms) << where;
+	/* the SACK scoreboard: ascending, disjoint, within what was sent */
+	ASSERT_LE(t.nsacked, HSK_SACK_SCORE) << where;
+	for (unsigned int i = 0; i < t.nsacked; i++) {
+		const hsk_sack_block &b = t.sacked[i];
+
+		ASSERT_TRUE(hsk_seq_before(b.start, b.end)) << where;
+		ASSERT_TRUE(hsk_seq_geq(b.start, t.snd_una)) << where;
+		ASSERT_TRUE(hsk_seq_leq(b.end, t.snd_nxt)) << where;
+		if (i) {
+			ASSERT_TRUE(hsk_seq_after(b.start,
+						  t.sacked[i - 1].end)) << where;
+		}
+	}
+	if (t.state > HSK_STATE_SYN_RECEIVED) {
+		ASSERT_GE(t.cwnd, (t.flags & HSK_TF_TS) ?
+			  t.snd_mss - HSK_TS_OPT_SPACE : t.snd_mss) << where;
+		ASSERT_LE(t.cwnd, HSK_RCV_BUF_MAX) << where;
+		ASSERT_LE(t.lt_infl, t.cwnd) << where;
+	}
+	if (t.flags & HSK_TF_SACK_RECOVERY) {
+		ASSERT_TRUE(t.flags & HSK_TF_FAST_RECOVERY) << where;
+		ASSERT_TRUE(t.flags & HSK_TF_SACK_OK) << where;
+	}
+	ASSERT_FALSE((t.flags & HSK_TF_FAST_RECOVERY) &&
+		     (t.flags & HSK_TF_RECOVERY)) << where;
 	for (const Tx &x : c.out) {
 		if (x.tx.flags & HSK_TCP_RST)
 			continue;
@@ -72,6 +97,16 @@ void check_invariants(const Conn &c, const std::string &where)
 		if (x.tx.data_len) {
 			ASSERT_EQ(x.data.size(), x.tx.data_len) << where;
 			ASSERT_LE(x.tx.data_len, t.snd_mss) << where;
+		}
+		/* new data within cwnd, resent data within what was sent */
+		if (x.tx.kind == HSK_TX_DATA && x.tx.data_len) {
+			ASSERT_LE(x.tx.seq + x.tx.data_len - t.snd_una,
+				  t.cwnd) << where;
+		}
+		if (x.tx.kind == HSK_TX_RETRANS) {
+			ASSERT_TRUE(hsk_seq_geq(x.tx.seq, t.snd_una)) << where;
+			ASSERT_TRUE(hsk_seq_leq(x.tx.seq + x.tx.data_len,
+						t.snd_nxt)) << where;
 		}
 	}
 }
@@ -139,6 +174,35 @@ TEST(Random, InvariantsHoldUnderArbitraryInput)
 
 				sg.len(r.chance(50) ? r.below(3000) : 0);
 				sg.s.urp = (u16)r.below(4000);
+				/*
+				 * A quarter are the peer's usual ACKs of our
+				 * data: in order, at or above SND.UNA, same
+				 * window, so that loss recovery gets going.
+				 */
+				if (r.chance(25)) {
+					u32 fl = c.tcb.snd_nxt - c.tcb.snd_una;
+
+					sg.s.flags = HSK_TCP_ACK;
+					sg.s.seq = c.tcb.rcv_nxt;
+					sg.s.ack = c.tcb.snd_una +
+						   (r.chance(70) ? 0 :
+						    r.below(fl + 1));
+					sg.s.wnd = (u16)(c.tcb.snd_wnd >>
+							 c.tcb.snd_wscale);
+					sg.len(r.chance(80) ? 0 : r.below(300));
+				}
+				/* SACK blocks, mostly within what is in flight */
+				for (u32 n = r.chance(40) ? 1 + r.below(4) : 0;
+				     n; n--) {
+					u32 l = near(r, c.tcb.snd_una +
+						     r.below(c.tcb.snd_nxt -
+							     c.tcb.snd_una + 1),
+						     500);
+
+					sg.sack(l, r.chance(90) ?
+						l + 1 + r.below(2000) :
+						near(r, l, 3000));
+				}
 				if (ts && r.chance(95)) {
 					tsval += r.below(100);
 					sg.ts(r.chance(5) ? r.next() : tsval,

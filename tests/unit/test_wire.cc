@@ -101,10 +101,25 @@ TEST(Options, SackBlocks)
 		std::vector<u8> v = { 5, (u8)(2 + 8 * n) };
 		hsk_opts o;
 
-		v.resize(2 + 8 * n, 0);
+		/* block i: [0x0i0a0b0c + i, 0xf0000000 + i) */
+		for (int i = 0; i < n; i++) {
+			const u8 e[8] = { (u8)i, 0x0a, 0x0b, (u8)(0x0c + i),
+					  0xf0, 0, 0, (u8)i };
+
+			v.insert(v.end(), e, e + 8);
+		}
 		ASSERT_EQ(parse(v, &o), 0) << n;
 		EXPECT_EQ(o.present, HSK_OPT_SACK);
 		EXPECT_EQ(o.sack_blocks, n);
+		for (int i = 0; i < n; i++) {
+			EXPECT_EQ(o.sack[i].start,
+				  ((u32)i << 24) + 0x0a0b0c + i) << i;
+			EXPECT_EQ(o.sack[i].end, 0xf0000000u + i) << i;
+		}
+		for (int i = n; i < HSK_SACK_BLOCKS_MAX; i++) {
+			EXPECT_EQ(o.sack[i].start, 0u) << i;
+			EXPECT_EQ(o.sack[i].end, 0u) << i;
+		}
 	}
 }
 
