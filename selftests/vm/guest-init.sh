@@ -63,6 +63,16 @@ mount_fs() {
 	is_mounted "$dir" || mount -t "$type" -o "$opts" "$type" "$dir"
 }
 
+# For filesystems a kernel may lack (the debug kernel has no bpf(2)).
+mount_fs_if_known() {
+	local fs
+
+	while read -r fs; do
+		[[ ${fs##*$'\t'} == "$1" ]] && { mount_fs "$@"; return; }
+	done </proc/filesystems
+	return 0
+}
+
 mount_api_filesystems() {
 	mount_fs proc /proc nosuid,nodev,noexec
 	mount_fs sysfs /sys nosuid,nodev,noexec
@@ -74,7 +84,7 @@ mount_api_filesystems() {
 	mount_fs debugfs /sys/kernel/debug nosuid,nodev,noexec
 	mount_fs tracefs /sys/kernel/tracing nosuid,nodev,noexec
 	mount_fs cgroup2 /sys/fs/cgroup nosuid,nodev,noexec
-	mount_fs bpf /sys/fs/bpf nosuid,nodev,noexec,mode=0700
+	mount_fs_if_known bpf /sys/fs/bpf nosuid,nodev,noexec,mode=0700
 	# devtmpfs lacks these; bash process substitution needs /dev/fd.
 	[[ -e /dev/fd ]] || ln -s /proc/self/fd /dev/fd
 	[[ -e /dev/stdin ]] || ln -s /proc/self/fd/0 /dev/stdin
@@ -177,6 +187,17 @@ export_topology() {
 	done
 }
 
+# A kernel from outside /boot (the debug kernel) has its modules elsewhere:
+# show them at /lib/modules/KVER, so that modprobe and modinfo work.
+mount_modules() {
+	local dir
+
+	[[ -n $HSK_VM_MODULES_DIR ]] || return 0
+	dir=/lib/modules/$(uname -r)
+	mkdir -p "$dir"
+	mount --bind "$HSK_VM_MODULES_DIR" "$dir"
+}
+
 load_module() {
 	local out
 
@@ -224,6 +245,53 @@ run_shell() {
 		<>"$IO_TTY" >&0 2>&0 || cmd_rc=$?
 }
 
+# Sets kmemleak_state: 'off' unless the job asks for a leak scan, else 'ok',
+# 'leaks' (the report goes to the console log), 'unload' (the module under
+# test would not unload) or 'unavailable' (a kernel without kmemleak).
+check_kmemleak() {
+	local ctl=/sys/kernel/debug/kmemleak name out report line sec
+
+	kmemleak_state=off
+	[[ $HSK_VM_KMEMLEAK == 1 ]] || return 0
+	# Whatever the module still holds is not a leak yet.
+	if [[ -n $HSK_KO ]]; then
+		name=${HSK_KO##*/}
+		name=${name%.ko}
+		name=${name//-/_}
+		if [[ -d /sys/module/$name ]]; then
+			# The report can no longer name the module's functions:
+			# keep where they were.
+			for sec in .text .init.text .exit.text; do
+				[[ -r /sys/module/$name/sections/$sec ]] &&
+					log "kmemleak: ($name $sec was at $(<"/sys/module/$name/sections/$sec"))"
+			done
+			if ! out=$(rmmod "$name" 2>&1); then
+				log "kmemleak: rmmod $name failed: ${out//$'\n'/ }"
+				kmemleak_state=unload
+				return 0
+			fi
+		fi
+	fi
+	if [[ ! -w $ctl ]]; then
+		kmemleak_state=unavailable
+		return 0
+	fi
+	# Objects younger than 5 s are never reported: scan, wait, scan again
+	# (Documentation/dev-tools/kmemleak.rst).
+	echo scan >"$ctl"
+	sleep 5
+	echo scan >"$ctl"
+	report=$(<"$ctl")
+	if [[ -z $report ]]; then
+		kmemleak_state=ok
+		return 0
+	fi
+	while IFS= read -r line; do
+		log "kmemleak: $line"
+	done <<<"$report"
+	kmemleak_state=leaks
+}
+
 # Prints 'ok' or 'bad'; offending lines also go to the console log.
 check_dmesg() {
 	local bad line
@@ -251,6 +319,7 @@ main() {
 	install_fallback_tools
 	setup_network
 	export_topology
+	mount_modules
 	load_module
 	[[ -z $HSK_VM_PATH ]] || PATH=$HSK_VM_PATH:$PATH
 	cd "$HSK_ROOT"
@@ -260,9 +329,10 @@ main() {
 	else
 		run_command
 	fi
+	check_kmemleak
 	dmesg_state=$(check_dmesg)
 	drain_io
-	log "HSK-VM-RESULT $HSK_VM_NONCE exit=$cmd_rc dmesg=$dmesg_state"
+	log "HSK-VM-RESULT $HSK_VM_NONCE exit=$cmd_rc dmesg=$dmesg_state kmemleak=$kmemleak_state"
 	power_off
 }
 

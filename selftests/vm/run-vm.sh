@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot a Debian kernel from /boot under QEMU (TCG) with this machine's root
-# filesystem as the guest's root (read-only virtio-9p plus a tmpfs overlay),
-# build the hsk test topology, then run one command or an interactive shell.
+# Boot a Debian kernel from /boot, or the debug kernel (scripts/debug-kernel),
+# under QEMU (TCG) with this machine's root filesystem as the guest's root
+# (read-only virtio-9p plus a tmpfs overlay), build the hsk test topology,
+# then run one command or an interactive shell.
 # How it works, the topology and the exit codes: README.rst next to this file.
 set -euo pipefail
 
@@ -21,20 +22,32 @@ readonly HSK_HOST4=198.18.0.1 HSK_PEER4=198.18.0.2
 readonly HSK_HOST6=2001:db8::1 HSK_PEER6=2001:db8::2
 readonly HSK_PEER_NS=peer
 
-# Kernel log lines that fail a run even when the command succeeded.
-readonly BAD_RE='WARNING:|BUG:|Oops|KASAN|UBSAN|kmemleak|general protection|Call Trace|RCU stall|self-detected stall|detected stalls on CPU|hung_task|blocked for more than [0-9]+ seconds|Kernel panic'
+# Kernel log lines that fail a run even when the command succeeded.  Most
+# reports (KASAN, lockdep, sleeping in atomic context, ODEBUG) start with
+# "BUG:" or "WARNING:"; the others are named.  kmemleak's own informational
+# lines ("Kernel memory leak detector initialized") must not match.
+readonly BAD_RE='WARNING:|BUG:|Oops|KASAN|UBSAN|general protection|Call Trace|RCU stall|self-detected stall|detected stalls on CPU|hung_task|blocked for more than [0-9]+ seconds|Kernel panic|possible recursive locking|circular locking|suspicious RCU usage|inconsistent lock state|sleeping function called|lockdep is turned off|trying to register non-static key|ODEBUG:|list_(add|del) corruption|BUG [^ :]+ \((Not t|T)ainted\)|Poison overwritten|Redzone overwritten|Object already free|suspected memory leak|unreferenced object|kmemleak: (Memory pool empty|Cannot allocate|Kernel memory leak detector disabled)'
 
 # What stage 1 needs to mount the host root; dependencies are added.
 readonly INITRAMFS_MODULES=(virtio_pci virtio_net 9pnet_virtio 9p overlay)
 
 readonly DEFAULT_TIMEOUT=900
+# Seconds the guest kernel gets to reach stage 1's end (with -c).  It needs
+# a few, or tens on a loaded host with the debug kernel; a kernel that hangs
+# while booting (seen once in early boot of the debug kernel under TCG) is
+# killed and booted once more instead of eating the whole timeout.
+readonly BOOT_TIMEOUT=300
 readonly LOG_TAIL_LINES=40
 
 usage() {
 	cat <<EOF
-usage: ${0##*/} -k KVER [-m MODULE.ko] [-p DIR]... [-t TIMEOUT] [-c COMMAND]
+usage: ${0##*/} -k KVER|DIR [-m MODULE.ko] [-L] [-p DIR]... [-t TIMEOUT] [-c COMMAND]
   -k KVER     kernel to boot: /boot/vmlinuz-KVER with /lib/modules/KVER
+  -k DIR      kernel to boot: DIR/boot/vmlinuz-KVER with DIR/lib/modules/KVER
+              (the debug kernel: scripts/debug-kernel --dir)
   -m FILE     insmod FILE in the guest after network setup
+  -L          after the command: unload the -m module (fail if that fails),
+              scan for memory leaks with kmemleak and fail on any
   -p DIR      prepend DIR to PATH in the guest (repeatable)
   -t SECONDS  kill the VM after SECONDS (default $DEFAULT_TIMEOUT with -c, none otherwise)
   -c COMMAND  run COMMAND in the guest; exit with its status
@@ -56,11 +69,12 @@ die() {
 parse_args() {
 	local opt
 
-	kver='' module='' timeout='' cmd='' have_cmd=0 path_dirs=()
-	while getopts ':k:m:p:t:c:h' opt; do
+	kver='' module='' timeout='' cmd='' have_cmd=0 path_dirs=() kmemleak=0
+	while getopts ':k:m:Lp:t:c:h' opt; do
 		case $opt in
 		k) kver=$OPTARG ;;
 		m) module=$OPTARG ;;
+		L) kmemleak=1 ;;
 		p) path_dirs+=("$OPTARG") ;;
 		t) timeout=$OPTARG ;;
 		c) cmd=$OPTARG have_cmd=1 ;;
@@ -71,7 +85,7 @@ parse_args() {
 	done
 	shift $((OPTIND - 1))
 	(($# == 0)) || usage_error "unexpected argument: $1"
-	[[ -n $kver ]] || usage_error "-k KVER is required"
+	[[ -n $kver ]] || usage_error "-k KVER or -k DIR is required"
 	[[ -z $timeout || $timeout =~ ^[0-9]+$ ]] || usage_error "bad timeout: $timeout"
 	if ((!have_cmd)); then
 		[[ -t 0 ]] || usage_error "no -c COMMAND and stdin is not a terminal"
@@ -92,14 +106,36 @@ check_guest_visible() {
 	done
 }
 
+# Sets kver, kernel, kroot (the root holding boot/ and lib/modules/) and
+# guest_moddir (where the guest finds lib/modules/KVER when kroot is not /).
+# -k is a release from /boot, or a directory laid out like a root.
+find_kernel() {
+	local k kernels=()
+
+	kroot=/ guest_moddir=''
+	if [[ $kver == */* ]]; then
+		[[ -d $kver ]] || usage_error "no kernel directory $kver"
+		kroot=$(realpath -e "$kver")
+		for k in "$kroot"/boot/vmlinuz-*; do
+			[[ -e $k ]] && kernels+=("$k")
+		done
+		((${#kernels[@]} == 1)) ||
+			usage_error "$kroot/boot must hold exactly one vmlinuz-KVER"
+		kver=${kernels[0]##*/vmlinuz-}
+		guest_moddir=$kroot/lib/modules/$kver
+		check_guest_visible "$guest_moddir"
+	fi
+	kernel=${kroot%/}/boot/vmlinuz-$kver
+	[[ -r $kernel ]] || usage_error "cannot read $kernel"
+	[[ -d ${kroot%/}/lib/modules/$kver ]] || usage_error "no ${kroot%/}/lib/modules/$kver"
+}
+
 # The guest sees the host's files at the same absolute paths, and the kernel
 # command line cannot carry blanks.
 check_paths() {
 	local d resolved=()
 
-	kernel=/boot/vmlinuz-$kver
-	[[ -r $kernel ]] || usage_error "cannot read $kernel"
-	[[ -d /lib/modules/$kver ]] || usage_error "no /lib/modules/$kver"
+	find_kernel
 	if [[ -n $module ]]; then
 		[[ -f $module ]] || usage_error "no module file $module"
 		module=$(realpath -e "$module")
@@ -124,12 +160,14 @@ check_paths() {
 }
 
 # Prints the .ko files (maybe compressed) the initramfs needs, dependencies
-# first, each once.
+# first, each once.  Built-in ones ("builtin NAME") need nothing: with the
+# debug kernel the list is empty.
 initramfs_module_files() {
-	local m deps all=''
+	local m deps all='' root=()
 
+	[[ $kroot == / ]] || root=(-d "$kroot")
 	for m in "${INITRAMFS_MODULES[@]}"; do
-		deps=$(modprobe -S "$kver" --show-depends "$m" 2>&1) ||
+		deps=$(modprobe "${root[@]}" -S "$kver" --show-depends "$m" 2>&1) ||
 			die "module $m not available for $kver: $deps"
 		all+=$deps$'\n'
 	done
@@ -145,6 +183,7 @@ copy_modules() {
 	mkdir -p "$dir/lib/modules"
 	: >"$dir/modules.list"
 	while read -r ko; do
+		[[ -n $ko ]] || continue	# all built in
 		dest=${ko##*/}
 		dest=/lib/modules/${dest%.ko*}.ko
 		case $ko in
@@ -171,7 +210,7 @@ install_busybox() {
 initramfs_key() {
 	{
 		sha256sum "${BASH_SOURCE[0]}" "$script_dir/initramfs-init"
-		stat -L -c '%n %s %Y' "$kernel" "/lib/modules/$kver/modules.dep" "$busybox"
+		stat -L -c '%n %s %Y' "$kernel" "${kroot%/}/lib/modules/$kver/modules.dep" "$busybox"
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -234,6 +273,8 @@ write_job() {
 		job_var HSK_PEER6 "$HSK_PEER6"
 		job_var HSK_PEER_NS "$HSK_PEER_NS"
 		job_var HSK_KO "$module"
+		job_var HSK_VM_MODULES_DIR "$guest_moddir"
+		job_var HSK_VM_KMEMLEAK "$kmemleak"
 		job_var HSK_ROOT "$hsk_root"
 		job_var HSK_VM_NONCE "$nonce"
 		job_var HSK_VM_MODE "$mode"
@@ -251,6 +292,8 @@ write_job() {
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
 	[[ -z ${job:-} ]] || rm -f "$job"
+	stop_watcher
+	[[ -z ${console_log:-} ]] || rm -f "$console_log.pid" "$console_log.stalled"
 }
 
 kernel_cmdline() {
@@ -285,13 +328,37 @@ run_qemu() {
 
 	if ((have_cmd)); then
 		# Not reading the terminal keeps QEMU from putting it in raw mode.
-		qemu+=(-chardev "$io" -serial chardev:io)
+		qemu+=(-chardev "$io" -serial chardev:io -pidfile "$console_log.pid")
+		rm -f "$console_log.pid" "$console_log.stalled"
+		watch_boot &
+		watcher=$!
 		with_timeout "${qemu[@]}" </dev/null
 	else
 		# mux lets Ctrl-A x kill a stuck VM.
 		qemu+=(-chardev "$io,mux=on" -serial chardev:io)
 		with_timeout "${qemu[@]}"
 	fi
+}
+
+# Kills QEMU when the guest has not finished stage 1 after BOOT_TIMEOUT
+# seconds, and says so in $console_log.stalled.
+watch_boot() {
+	local i pid
+
+	for ((i = 0; i < BOOT_TIMEOUT; i++)); do
+		sleep 1
+		grep -aqE 'hsk-vm: (stage 1 done|HSK-VM-FAIL)' "$console_log" 2>/dev/null && return 0
+	done
+	pid=$(cat "$console_log.pid" 2>/dev/null) || return 0
+	: >"$console_log.stalled"
+	kill "$pid" 2>/dev/null || :
+}
+
+# shellcheck disable=SC2317 # called from the EXIT trap
+stop_watcher() {
+	[[ -z ${watcher:-} ]] || kill "$watcher" 2>/dev/null || :
+	wait "${watcher:-}" 2>/dev/null || :
+	watcher=''
 }
 
 with_timeout() {
@@ -335,9 +402,16 @@ vm_failure() {
 	exit "$VM_FAIL"
 }
 
+# Prints what guest-init.sh relayed from the leak scan: where the module
+# was, rmmod's error, kmemleak's report.
+print_kmemleak_report() {
+	echo "run-vm: kmemleak report (after unloading the module):" >&2
+	tr -d '\r' <"$console_log" | sed -n 's/^.*hsk-vm: kmemleak: /  /p' >&2
+}
+
 # Decides the runner's exit status from QEMU's status and the console log.
 evaluate() {
-	local qemu_rc=$1 result fail_line exit_rc dmesg_state
+	local qemu_rc=$1 result fail_line exit_rc dmesg_state kmemleak_state
 
 	if ((timeout)) && ((qemu_rc == 124 || qemu_rc == 137)); then
 		vm_failure "timed out after ${timeout}s, QEMU killed ($kver)"
@@ -355,6 +429,19 @@ evaluate() {
 	fi
 	exit_rc=$(sed -n 's/.* exit=\([0-9]*\) .*/\1/p' <<<"$result")
 	dmesg_state=$(sed -n 's/.* dmesg=\([a-z]*\).*/\1/p' <<<"$result")
+	kmemleak_state=$(sed -n 's/.* kmemleak=\([a-z]*\).*/\1/p' <<<"$result")
+	case ${kmemleak_state:-off} in
+	off | ok) ;;
+	leaks)
+		print_kmemleak_report
+		vm_failure "kmemleak found memory leaks ($kver); command exit status was $exit_rc"
+		;;
+	unload)
+		print_kmemleak_report
+		vm_failure "unloading ${module##*/} for the leak scan failed ($kver); command exit status was $exit_rc"
+		;;
+	*) vm_failure "no kmemleak scan possible ($kver: $kmemleak_state); command exit status was $exit_rc" ;;
+	esac
 	if [[ $dmesg_state != ok || -n $(bad_console_lines) ]]; then
 		vm_failure "kernel log shows problems ($kver); command exit status was $exit_rc"
 	fi
@@ -372,6 +459,16 @@ main() {
 	pick_console_log
 	write_job
 	run_qemu || qemu_rc=$?
+	stop_watcher
+	if [[ -e $console_log.stalled ]]; then
+		echo "run-vm: the guest did not boot within ${BOOT_TIMEOUT}s ($kver), booting it again;" \
+			"its console log: ${console_log%.log}.stalled.log" >&2
+		mv -f "$console_log" "${console_log%.log}.stalled.log"
+		qemu_rc=0
+		run_qemu || qemu_rc=$?
+		stop_watcher
+		[[ ! -e $console_log.stalled ]] || vm_failure "the guest did not boot within ${BOOT_TIMEOUT}s, twice ($kver)"
+	fi
 	evaluate "$qemu_rc"
 }
 
