@@ -5,8 +5,11 @@
 #   make             build hsk.ko for KVER (default: the running kernel, or
 #                    the newest installed headers if it has none), hskctl
 #                    and the host unit tests
-#   make check       install what is missing, run the host unit tests and
-#                    the VM kselftests on both test kernels (6.1 and 6.12)
+#   make check       install what is missing, run the host unit tests, a
+#                    short fuzzing round and the VM kselftests on both test
+#                    kernels (6.1 and 6.12)
+#   make check-debug the VM kselftests on a KASAN/lockdep/kmemleak kernel
+#                    built from linux-source-6.1 (cached; first build long)
 #   make demo        install what is missing, boot the test VM and show a
 #                    listener configured with hskctl
 #   make vm [CMD=…]  a shell (or one command) in the test VM with hsk.ko
@@ -52,6 +55,9 @@ deps:
 check: deps
 	scripts/check
 
+check-debug: deps
+	scripts/check --debug-kernel
+
 demo: deps
 	scripts/demo
 
@@ -75,4 +81,4 @@ clean:
 	$(MAKE) -C tests/fuzz clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module hskctl unit deps check demo vm lint fuzz clean
+.PHONY: all module hskctl unit deps check check-debug demo vm lint fuzz clean
