@@ -39,11 +39,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from hsk_pkt import (ACK, FIN, MOD32, OPT_NAMES, SYN,  # noqa: E402
                      CtlError, Conn, Ether, HandshakeError, Hskctl,
-                     IPv6ExtHdrFragment, Ktap, LinuxServer, MSS, NOP, Peer,
+                     LinuxServer, MSS, NOP, Peer,
                      Raw,
                      SACKOK, TS, Target, Topology, Unsupported, WS,
                      now, seq_add, seq_diff, tcp_bytes, tcp_checksum,
                      IP, IPv6)
+from hsk_lib import Ktap  # noqa: E402
+from scapy.all import IPv6ExtHdrFragment  # noqa: E402
 
 # Seconds of silence that count as "no reply", and the longest wait for a
 # reply that should come (replies take a few ms even under TCG).
@@ -285,24 +287,13 @@ class Ctx:
         self.conns.append(c)
         return c
 
-    def connect(self, opts=EST_OPTS):
-        """A new connection, handshake done."""
-        c = self.conn(opts)
+    def connect(self, opts=EST_OPTS, **kw):
+        """A new connection, handshake done (kw: for Conn)."""
+        c = self.conn(opts, **kw)
         try:
-            return self._handshake(c)
+            return self.peer.handshake(conn=c, timeout=REPLY)
         except HandshakeError as e:
             self.fail("handshake: %s" % e)
-
-    def _handshake(self, c):
-        c.syn()
-        rx = c.flow.next(REPLY)
-        if rx is None or rx.flags != SYN | ACK or \
-                rx.ack != seq_add(c.iss, 1):
-            raise HandshakeError("expected a SYN-ACK with ack=ISS+1, got %s"
-                                 % (rx or "nothing"))
-        c.synack(rx)
-        c.send("A")
-        return c
 
     # -- replies
     def _bases(self, src, rx, base):
@@ -1186,8 +1177,7 @@ def _echo_small_mss(t):
     than 200 octets of payload and options (188 of data besides the
     timestamps)."""
     _slow_rto(t)
-    c = t.conn(EST_OPTS, mss=200)
-    t._handshake(c)
+    c = t.connect(EST_OPTS, mss=200)
     data = bytes(range(256)) * 4
     c.send("PA", data=data[:600])
     c.send("PA", data=data[600:])
@@ -1643,7 +1633,9 @@ def _timewait_expiry(t):
 @scenario("idle_timeout", diff=False, stats=True)
 def _idle_timeout(t):
     """config idle_timeout_ms 1000: an idle connection is closed with our
-    FIN after about a second (idle_timeouts)."""
+    FIN after about a second; when that makes no progress either (the peer
+    acknowledges the FIN but never sends its own) it is reset after about
+    a second more. Both expiries are counted (idle_timeouts)."""
     t.config("idle_timeout_ms", 1000)
     c = t.connect()
     t0 = now()
@@ -1653,9 +1645,16 @@ def _idle_timeout(t):
     t.check(0.8 <= d <= 2.5, "FIN after %.2f s of idleness, expected ~1 s"
             % d)
     c.rcv_nxt = seq_add(rx.seq, 1)
+    t1 = now()
     c.send("A")
-    t.state(c, "state", "FIN-WAIT-2")
-    t.counters(idle_timeouts=1)
+    rx = t.reply(c, "rst", timeout=4.0, flags="R", seq=2)
+    c.open = False
+    d = rx.t - t1
+    t.note("RST %.2f s after the ACK of the FIN" % d)
+    t.check(0.8 <= d <= 2.5, "RST %.2f s after the last progress, expected "
+            "~1 s" % d)
+    t.state(c, "state", None)
+    t.counters(idle_timeouts=2)
 
 
 @scenario("conn_kill", stats=True)

@@ -7,8 +7,9 @@ Started by hsk_faults.sh in the "peer" network namespace of the test VM
 gave the peer host routes to hsk's addresses with "rto_min 50ms quickack
 1" and added permanent neighbour entries on both sides; the cases with
 loss set hsk's rto_min_ms to 50 (RTO_MIN_LOSS), the others leave it at
-the value it had (HSK_RTO_MIN_MS). The clients are ordinary Linux TCP sockets; hskctl and tc for the
-host side run in the initial namespace through nsenter.
+the value it had (HSK_RTO_MIN_MS). The clients are ordinary Linux TCP
+sockets; hskctl and tc for the host side run in the initial namespace
+through nsenter. IPv4 and IPv6 clients run side by side in every case.
 
 netem goes on the egress of both NICs, so that the clients' segments and
 hsk's own ones meet the same fault. Each case checks that the fault
@@ -18,12 +19,14 @@ hsk must do in spite of it: every handshake completes, every echoed byte
 comes back in order (sha256 of what was sent), the retransmissions show
 in hsk's counters, nothing is left behind.
 
-Sizes: 10 MiB per family under delay with jitter, reordering and
-duplication; under 20 % loss in both directions a transfer takes one
-to two orders of magnitude longer (hsk keeps no out-of-order segments
-and sends no SACK blocks, so most losses cost an RTO on one side or
-the other), so that case moves LOSS_SIZE. Every figure is printed as a
-KTAP diagnostic.
+Sizes, per family: BIG_SIZE (10 MiB) under delay with jitter (order
+kept), reordering and duplication. Under 20 % loss both ways, and under
+netem's own jitter (which lets nearly every burst overtake itself), a
+transfer is one to two orders of magnitude slower: hsk keeps no
+out-of-order segment and sends no SACK block, so most losses and
+reorderings cost an RTO on one side or the other. Those cases move
+LOSS_SIZE and JITTER_RAW_SIZE, so that the file stays within about four
+minutes under TCG. Every figure is printed as a KTAP diagnostic.
 
 Only /usr/bin/python3 (Debian's) is supported; no module outside the
 standard library is used.
@@ -34,19 +37,16 @@ import ipaddress
 import json
 import os
 import re
-import shlex
 import socket
 import struct
 import subprocess
 import sys
 import threading
 import time
-import traceback
 
-KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
+from hsk_lib import ENV, KSFT_SKIP, KTAP, NSENTER, conns, host, hsk, stats
+from hsk_lib import run_case as _run_case
 
-ENV_PATH = "/run/hsk-vm.env"
-NSENTER = ["nsenter", "--net=/proc/1/ns/net"]
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
 ETH_P_IPV6 = 0x86DD
@@ -72,30 +72,6 @@ FIN_TIMEOUT = 90.0
 XFER_TIMEOUT = 180.0
 
 
-def load_env():
-    env = {
-        "HSK_HOST4": "198.18.0.1", "HSK_HOST6": "2001:db8::1",
-        "HSK_PEER4": "198.18.0.2", "HSK_PEER6": "2001:db8::2",
-        "HSK_PEER_IF": "", "HSK_HOST_IF": "",
-    }
-    try:
-        with open(ENV_PATH) as f:
-            for line in f:
-                k, sep, v = line.strip().partition("=")
-                if sep:
-                    w = shlex.split(v)
-                    env[k] = w[0] if w else ""
-    except OSError:
-        pass
-    for k, v in os.environ.items():
-        if k.startswith("HSK_"):
-            env[k] = v
-    return env
-
-
-ENV = load_env()
-
-
 class Fam:
     def __init__(self, af, name, host, peer):
         self.af = af
@@ -108,113 +84,21 @@ FAMS = [Fam(socket.AF_INET, "IPv4", ENV["HSK_HOST4"], ENV["HSK_PEER4"]),
         Fam(socket.AF_INET6, "IPv6", ENV["HSK_HOST6"], ENV["HSK_PEER6"])]
 
 
-# ---------------------------------------------------------------------------
-# KTAP
-# ---------------------------------------------------------------------------
-
-class Ktap:
-    def __init__(self):
-        self.n = 0
-        self.planned = 0
-        self.passed = 0
-        self.failed = 0
-
-    @staticmethod
-    def _p(s):
-        sys.stdout.write(s + "\n")
-        sys.stdout.flush()
-
-    def plan(self, n):
-        self.planned = n
-        self._p("TAP version 13")
-        self._p("1..%d" % n)
-
-    def diag(self, text):
-        for line in str(text).splitlines() or [""]:
-            self._p("# " + line)
-
-    def result(self, desc, ok):
-        self.n += 1
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        self._p("%s %d %s" % ("ok" if ok else "not ok", self.n, desc))
-
-    def finished(self):
-        while self.n < self.planned:
-            self.result("not run (the test stopped early)", False)
-        self._p("# totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0"
-                % (self.passed, self.failed))
-        if self.failed:
-            return KSFT_FAIL
-        return KSFT_PASS if self.passed else KSFT_SKIP
-
-
-KTAP = Ktap()
-
-
-class CaseFailed(Exception):
-    pass
-
-
-class Case:
-    def __init__(self):
-        self.failed = False
-
-    def check(self, cond, what):
-        if not cond:
-            self.failed = True
-            KTAP.diag("FAIL: " + what)
-        return cond
-
-    def require(self, cond, what):
-        if not self.check(cond, what):
-            raise CaseFailed()
+def diag_state():
+    for argv in (["hskctl", "conn", "show"], ["hskctl", "stats"]):
+        p = host(*argv)
+        KTAP.diag("%s:\n%s%s" % (" ".join(argv), p.stdout, p.stderr))
 
 
 def run_case(desc, fn, *args):
-    c = Case()
-    t0 = time.monotonic()
-    try:
-        fn(c, *args)
-    except CaseFailed:
-        pass
-    except Exception:  # pylint: disable=broad-except
-        c.failed = True
-        KTAP.diag("unexpected exception:\n" + traceback.format_exc())
-    KTAP.diag("case took %.1f s" % (time.monotonic() - t0))
-    if c.failed:
-        for argv in (["hskctl", "conn", "show"], ["hskctl", "stats"]):
-            p = host(*argv)
-            KTAP.diag("%s:\n%s%s" % (" ".join(argv), p.stdout, p.stderr))
-    KTAP.result(desc, not c.failed)
+    """A KTAP case that prints hsk's connections and counters if it
+    fails."""
+    return _run_case(desc, fn, *args, on_fail=diag_state)
 
 
 # ---------------------------------------------------------------------------
 # The initial namespace (hskctl, tc), netem, counters
 # ---------------------------------------------------------------------------
-
-def host(*argv, timeout=60):
-    return subprocess.run(NSENTER + list(argv), capture_output=True,
-                          text=True, timeout=timeout, check=False)
-
-
-def hsk(*args):
-    p = host("hskctl", *args)
-    if p.returncode != 0:
-        raise RuntimeError("hskctl %s: exit %d: %s" % (
-            " ".join(args), p.returncode, p.stderr.strip()))
-    return p.stdout
-
-
-def stats():
-    return json.loads(hsk("stats", "-j"))
-
-
-def conns():
-    return json.loads(hsk("conn", "show", "-j"))
-
 
 def delta(before, after, keys):
     return {k: after[k] - before[k] for k in keys}

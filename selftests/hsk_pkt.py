@@ -252,8 +252,7 @@ if __name__ == "__main__" and sys.argv[1:2] == ["--linux-server"]:
     sys.exit(0)
 
 # Everything below needs scapy.
-from scapy.all import (Ether, IP, IPv6, IPv6ExtHdrFragment,  # noqa: E402,F401
-                       Raw, conf, raw)
+from scapy.all import (Ether, IP, IPv6, Raw, conf, raw)  # noqa: E402
 
 conf.verb = 0
 
@@ -615,8 +614,9 @@ class Flow:
         # while reading the state under TCG) are retransmissions this flow
         # passes over. Scenarios about retransmission set keep_rtx.
         self.keep_rtx = False
-        # The key of a SYN-ACK we acknowledged: its retransmissions (sent
-        # before our ACK was processed) are always passed over.
+        # The key of the connection's SYN-ACK: its retransmissions (timer
+        # driven, or sent before our ACK was processed) are passed over
+        # unless keep_rtx.
         self.acked_synack = None
 
     def _put(self, rx):
@@ -638,10 +638,12 @@ class Flow:
     def _crossed(self, rx):
         """True if rx repeats an earlier segment and was sent before the
         target could have seen our answer to that one."""
+        if self.keep_rtx:
+            return False
         if rx.key == self.acked_synack:
             return True
         orig = self.seen.get(rx.key)
-        if self.keep_rtx or orig is None or orig is rx:
+        if orig is None or orig is rx:
             return False
         react = next((t for t in self.sent_at if t > orig.t), None)
         if react is None or rx.t < react:
@@ -829,18 +831,21 @@ class Peer:
             if self.flows.get(flow.sport) is flow:
                 del self.flows[flow.sport]
 
-    def handshake(self, fam, dport, opts=None, data=b"", timeout=3.0,
-                  flow=None):
-        """Three-way handshake from a new flow. Returns the Conn; raises
-        HandshakeError with what came back instead of a SYN-ACK."""
-        flow = flow or self.flow(fam, dport)
-        conn = Conn(flow, opts=opts)
+    def handshake(self, fam=None, dport=None, opts=None, data=b"",
+                  timeout=3.0, conn=None):
+        """Three-way handshake, from a new flow to dport or for a Conn not
+        yet opened. Returns the Conn (ISS, IRS, negotiated timestamps,
+        the SYN-ACK with its window scale and MSS); raises HandshakeError
+        with what came back instead of a SYN-ACK."""
+        if conn is None:
+            conn = Conn(self.flow(fam, dport), opts=opts)
+        flow = conn.flow
         conn.syn(data=data)
         rx = flow.next(timeout)
         if rx is None or rx.flags != SYN | ACK or \
                 rx.ack != seq_add(conn.iss, 1):
             raise HandshakeError("SYN to port %d: expected a SYN-ACK with "
-                                 "ack=ISS+1, got %s" % (dport, rx or
+                                 "ack=ISS+1, got %s" % (flow.dport, rx or
                                                         "nothing"))
         conn.synack(rx)
         conn.send("A")
@@ -909,6 +914,7 @@ class Conn:
 
     def synack(self, rx):
         self.synack_rx = rx
+        self.flow.acked_synack = rx.key
         self.irs = rx.seq
         self.rcv_nxt = seq_add(rx.seq, 1)
         self.ts_on = (not isinstance(self.opts, (bytes, bytearray)) and
@@ -942,9 +948,6 @@ class Conn:
         f = flags_int(flags)
         pkt = self.flow.send(f, seq, ack, win=win, opts=opts, data=data,
                              urp=urp, **kw)
-        if f & ACK and self.synack_rx and ack == seq_add(self.irs, 1):
-            # Our SYN-ACK of this connection is acknowledged now.
-            self.flow.acked_synack = self.synack_rx.key
         if advance:
             self.snd_nxt = seq_add(seq, len(data) + bool(f & SYN) +
                                    bool(f & FIN))
@@ -1156,67 +1159,3 @@ class Target:
             raise Unsupported("no Linux equivalent of %s" % key)
         return self.server.call(cmd="sysctl", name=LINUX_SYSCTLS[key],
                                 value=value)["old"]
-
-
-# ---------------------------------------------------------------------------
-# KTAP
-# ---------------------------------------------------------------------------
-
-KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
-
-
-class Ktap:
-    """KTAP version 1 output, with the totals line kselftest prints."""
-
-    def __init__(self, out=None):
-        self.out = out or sys.stdout
-        self.n = 0
-        self.planned = 0
-        self.counts = {"pass": 0, "fail": 0, "skip": 0}
-
-    def _p(self, s):
-        self.out.write(s + "\n")
-        self.out.flush()
-
-    def plan(self, n):
-        self.planned = n
-        self._p("TAP version 13")
-        self._p("1..%d" % n)
-
-    def diag(self, text):
-        for line in str(text).splitlines() or [""]:
-            self._p("# " + line)
-
-    def ok(self, desc):
-        self.n += 1
-        self.counts["pass"] += 1
-        self._p("ok %d %s" % (self.n, desc))
-
-    def not_ok(self, desc):
-        self.n += 1
-        self.counts["fail"] += 1
-        self._p("not ok %d %s" % (self.n, desc))
-
-    def skip(self, desc, reason):
-        self.n += 1
-        self.counts["skip"] += 1
-        self._p("ok %d %s # SKIP %s" % (self.n, desc, reason))
-
-    def result(self, desc, passed):
-        (self.ok if passed else self.not_ok)(desc)
-
-    def finished(self):
-        """Prints the totals; returns the kselftest exit status."""
-        while self.n < self.planned:
-            self.not_ok("not run (the test stopped early)")
-        c = self.counts
-        self._p("# totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0"
-                % (c["pass"], c["fail"], c["skip"]))
-        if self.n != self.planned:
-            self._p("# planned %d cases but ran %d" % (self.planned, self.n))
-            return KSFT_FAIL
-        if c["fail"]:
-            return KSFT_FAIL
-        if not c["pass"]:
-            return KSFT_SKIP
-        return KSFT_PASS

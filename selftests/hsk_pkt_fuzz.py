@@ -61,7 +61,6 @@ import json
 import os
 import random
 import re
-import shlex
 import socket
 import struct
 import subprocess
@@ -69,9 +68,8 @@ import sys
 import time
 import traceback
 
-KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
+from hsk_lib import ENV, KTAP
 
-ENV_PATH = "/run/hsk-vm.env"
 NETNS_DIR = "/var/run/netns"
 CLONE_NEWNET = 0x40000000
 ETH_P_ALL = 0x0003
@@ -113,56 +111,6 @@ BAD_LOG = re.compile(r"WARNING:|BUG:|Oops|KASAN|UBSAN|general protection|"
                      r"list_(add|del) corruption|refcount_t:")
 
 
-# ---------------------------------------------------------------------------
-# KTAP
-# ---------------------------------------------------------------------------
-
-class Ktap:
-    def __init__(self):
-        self.n = 0
-        self.planned = 0
-        self.passed = 0
-        self.failed = 0
-
-    @staticmethod
-    def out(s):
-        sys.stdout.write(s + "\n")
-        sys.stdout.flush()
-
-    def plan(self, n):
-        self.planned = n
-        self.out("TAP version 13")
-        self.out("1..%d" % n)
-
-    def diag(self, text):
-        for line in str(text).splitlines() or [""]:
-            self.out("# " + line)
-
-    def result(self, desc, ok):
-        self.n += 1
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        self.out("%s %d %s" % ("ok" if ok else "not ok", self.n, desc))
-        return ok
-
-    def finished(self):
-        while self.n < self.planned:
-            self.result("not run (the test stopped early)", False)
-        self.out("# totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0"
-                 % (self.passed, self.failed))
-        if self.n != self.planned:
-            self.out("# planned %d cases but ran %d" % (self.planned, self.n))
-            return KSFT_FAIL
-        if self.failed:
-            return KSFT_FAIL
-        return KSFT_PASS if self.passed else KSFT_SKIP
-
-
-KTAP = Ktap()
-
-
 class Abort(Exception):
     """A step the rest of the test cannot do without failed."""
 
@@ -171,26 +119,6 @@ class Abort(Exception):
 # Environment, namespaces, the host's tools
 # ---------------------------------------------------------------------------
 
-def load_env():
-    env = {"HSK_HOST4": "198.18.0.1", "HSK_HOST6": "2001:db8::1",
-           "HSK_PEER4": "198.18.0.2", "HSK_PEER6": "2001:db8::2",
-           "HSK_PEER_NS": "peer", "HSK_HOST_IF": "", "HSK_PEER_IF": "",
-           "HSK_HOST_MAC": "", "HSK_PEER_MAC": ""}
-    try:
-        with open(ENV_PATH) as f:
-            for line in f:
-                k, sep, v = line.strip().partition("=")
-                if sep:
-                    w = shlex.split(v)
-                    env[k] = w[0] if w else ""
-    except OSError:
-        pass
-    for k in list(env):
-        env[k] = os.environ.get(k, env[k])
-    return env
-
-
-ENV = load_env()
 LIBC = ctypes.CDLL(None, use_errno=True)
 
 
