@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tearing hsk down under load: listen del with live connections (they are
+# reset, the documented behaviour), deleting a network namespace that has
+# listeners, connections and a flood running, and rmmod while 1000 live
+# connections and a flood run, twenty times over. Nothing may oops, leak,
+# hang or leave a timer behind: rmmod must return, the module and its slab
+# cache must be gone, and memory must come back. The cases are in
+# hsk_teardown.py, which prints the KTAP; this script sets up and cleans
+# up, and leaves the module loaded as it found it.
+
+cd "$(dirname "$0")" && . ./hsk_lib.sh
+hsk_require_root
+
+if [ -z "${HSK_PEER_NS:-}" ] || [ -z "${HSK_PEER_IF:-}" ] ||
+   ! ip netns exec "$HSK_PEER_NS" true 2>/dev/null; then
+	echo "TAP version 13"
+	echo "1..0 # SKIP needs the peer namespace of the test VM (selftests/vm/run-vm.sh)"
+	exit $KSFT_SKIP
+fi
+HSK_KO=${HSK_KO:-$(modinfo -n hsk 2>/dev/null)}
+if [ -z "$HSK_KO" ] || [ ! -e "$HSK_KO" ]; then
+	echo "TAP version 13"
+	echo "1..0 # SKIP hsk.ko not found: set HSK_KO"
+	exit $KSFT_SKIP
+fi
+hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
+for tool in nsenter rmmod insmod; do
+	if ! command -v $tool >/dev/null; then
+		echo "# $tool is not installed"
+		exit $KSFT_FAIL
+	fi
+done
+
+# The flood's spoofed sources: addresses of the peer's subnet that nobody
+# owns, resolved to the peer's NIC so that hsk's answers go there and the
+# peer's kernel drops them (they are not for it).
+SPOOF4=${HSK_SPOOF4:-198.18.0.3}
+SPOOF6=${HSK_SPOOF6:-2001:db8::3}
+
+cleanup()
+{
+	ip neigh del "$SPOOF4" dev "$HSK_HOST_IF" 2>/dev/null
+	ip neigh del "$SPOOF6" dev "$HSK_HOST_IF" 2>/dev/null
+	[ -d /sys/module/hsk ] || insmod "$HSK_KO"
+	hskctl listen flush
+	hskctl conn kill >/dev/null 2>&1
+}
+trap cleanup EXIT
+
+ip neigh replace "$SPOOF4" lladdr "$HSK_PEER_MAC" dev "$HSK_HOST_IF" nud permanent &&
+ip neigh replace "$SPOOF6" lladdr "$HSK_PEER_MAC" dev "$HSK_HOST_IF" nud permanent ||
+	{ echo "# cannot add the neighbour entries of the spoofed sources"; exit $KSFT_FAIL; }
+
+HSK_KO=$HSK_KO HSK_SPOOF4=$SPOOF4 HSK_SPOOF6=$SPOOF6 \
+	ip netns exec "$HSK_PEER_NS" /usr/bin/python3 ./hsk_teardown.py "$@"
+exit $?
