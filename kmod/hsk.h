@@ -87,6 +87,8 @@ struct hsk_listener {
  * @rport: remote port
  * @family: AF_INET or AF_INET6
  * @pad: zero
+ * @ifindex: the interface a link-local IPv6 peer is on (its address is
+ *	only unique there, and replies must leave through it); 0 otherwise
  */
 struct hsk_conn_key {
 	union hsk_addr laddr;
@@ -95,6 +97,7 @@ struct hsk_conn_key {
 	__be16 rport;
 	u16 family;
 	u16 pad;
+	int ifindex;
 };
 
 /**

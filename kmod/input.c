@@ -58,6 +58,9 @@ struct hsk_listener *hsk_pkt_listener(struct hsk_net *hn, struct sk_buff *skb,
 		pkt->key.family = AF_INET6;
 		pkt->key.laddr.in6 = ip6h->daddr;
 		pkt->key.raddr.in6 = ip6h->saddr;
+		if ((ipv6_addr_type(&ip6h->saddr) |
+		     ipv6_addr_type(&ip6h->daddr)) & IPV6_ADDR_LINKLOCAL)
+			pkt->key.ifindex = inet6_iif(skb);
 	}
 
 	th = skb_header_pointer(skb, pkt->thoff, sizeof(_th), &_th);

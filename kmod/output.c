@@ -39,6 +39,7 @@ static struct dst_entry *hsk_route6(struct net *net,
 	struct flowi6 fl6 = {
 		.daddr = key->raddr.in6,
 		.saddr = key->laddr.in6,
+		.flowi6_oif = key->ifindex,
 		.flowi6_proto = IPPROTO_TCP,
 		.fl6_sport = key->lport,
 		.fl6_dport = key->rport,

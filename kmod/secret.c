@@ -35,11 +35,13 @@ u32 hsk_isn(const struct net *net, const struct hsk_conn_key *key)
 	struct {
 		struct hsk_conn_key key;
 		u32 net;
-		u32 pad;
 	} __aligned(SIPHASH_ALIGNMENT) in = {
 		.key = *key,
 		.net = net_hash_mix(net),
 	};
+
+	/* siphash reads every byte: no padding may go in uninitialised */
+	BUILD_BUG_ON(sizeof(in) != sizeof(*key) + sizeof(u32));
 
 	return (u32)siphash(&in, sizeof(in), &hsk_isn_secret) +
 	       (u32)(ktime_get_real_ns() >> 6);
