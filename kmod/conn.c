@@ -38,6 +38,7 @@ static const u8 hsk_cnt_stat[HSK_CNT_MAX] = {
 	[HSK_CNT_RX_BYTES]		= HSK_STATS_A_BYTES_IN,
 	[HSK_CNT_TX_BYTES]		= HSK_STATS_A_BYTES_OUT,
 	[HSK_CNT_URG_BYTES]		= HSK_STATS_A_URG_BYTES,
+	[HSK_CNT_OFO_QUEUED]		= HSK_STATS_A_OFO_QUEUED,
 };
 
 static void hsk_conn_free_rcu(struct rcu_head *rcu)
@@ -224,13 +225,16 @@ static int hsk_sndq_alloc(struct hsk_conn *c)
 	return 0;
 }
 
-/* Appends payload the core accepted for echo; it has already counted it in
- * tcb.sndq, so it goes at the end of what was queued before.
+/*
+ * Copies payload the core accepted into the ring at offset @at from
+ * SND.UNA: in-order data at the end of the queue, out-of-order data beyond
+ * it, where it belongs once the hole before it is filled. The core keeps
+ * both within tcb.rcv_buf (the ring's size) of SND.UNA.
  */
-static int hsk_sndq_append(struct hsk_conn *c, const struct sk_buff *skb,
-			   unsigned int off, u32 len)
+static int hsk_sndq_write(struct hsk_conn *c, const struct sk_buff *skb,
+			  unsigned int off, u32 at, u32 len)
 {
-	u32 pos = c->sndq_head + c->tcb.sndq - len;
+	u32 pos = c->sndq_head + at;
 	u32 room, n;
 	int err;
 	u8 *p;
@@ -336,7 +340,7 @@ void hsk_act_stateless(struct net *net, const struct hsk_conn_key *key,
  * hsk_conn_exec() - carry out the core's actions for one event
  * @c: the connection, locked, with a reference held by the caller
  * @act: what the core decided, after hsk_output() unless HSK_ACT_FREE
- * @skb: the received segment for HSK_ACT deliveries, or NULL
+ * @skb: the received segment for deliveries and stores, or NULL
  * @payload_off: offset of the TCP payload in @skb
  */
 void hsk_conn_exec(struct hsk_conn *c, struct hsk_actions *act,
@@ -349,12 +353,19 @@ void hsk_conn_exec(struct hsk_conn *c, struct hsk_actions *act,
 	if (act->acked)
 		c->sndq_head = (c->sndq_head + act->acked) % HSK_SNDQ_SIZE;
 	if (act->deliver_len && skb &&
-	    hsk_sndq_append(c, skb, payload_off + act->deliver_off,
-			    act->deliver_len)) {
+	    hsk_sndq_write(c, skb, payload_off + act->deliver_off,
+			   act->deliver_at, act->deliver_len)) {
 		/* The core counted on the bytes being kept: give up. */
 		hsk_stat_inc(hn, HSK_STATS_A_NOMEM);
 		hsk_actions_init(act);
 		hsk_abort(&c->tcb, act);
+	}
+	if (act->store_len && skb &&
+	    hsk_sndq_write(c, skb, payload_off + act->store_off,
+			   act->store_at, act->store_len)) {
+		/* Out of order: the peer resends it, the connection lives on. */
+		hsk_stat_inc(hn, HSK_STATS_A_NOMEM);
+		hsk_ofo_renege(&c->tcb, act);
 	}
 
 	for (;;) {

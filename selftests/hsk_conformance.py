@@ -30,6 +30,7 @@ import collections
 import os
 import random
 import re
+import struct
 import sys
 import threading
 import time
@@ -98,11 +99,6 @@ KNOWN_DIFFERENCES = {
         "*", "hsk rejects a timestamps option whose length is not 10; "
         "Linux ignores that option and answers the SYN"),
     ("opt_ts_len", "state"): ("*", "see reply: Linux opened a connection"),
-    ("est_ooo", "ack after the hole is filled"): (
-        {"ack"}, "Linux queues out-of-order data (RFC 9293 3.10.7.4 "
-        "SHOULD) and acknowledges both segments once the hole is filled; "
-        "hsk keeps no out-of-order data and acknowledges only the segment "
-        "that filled the hole"),
     ("urg_echo", "echo"): (
         {"flags", "len"}, "Linux's urgent pointer reaches the application "
         "only as a mark (SO_OOBINLINE: recv() stops at it), so the echo "
@@ -1257,6 +1253,50 @@ def _est_ooo(t):
                  ack=_one_of(101, 201))
     t.note("out-of-order data %s" % ("kept" if c.rel_ack(rx.ack) == 201
                                      else "not kept"))
+    c.snd_nxt = rx.ack
+
+
+def _sack_blocks(rx, base):
+    """The SACK blocks of rx as (left, right) relative to base."""
+    out = []
+    for k, v in rx.opts:
+        if k == 5 and v:
+            for i in range(0, len(v) - 7, 8):
+                left, right = struct.unpack("!II", v[i:i + 8])
+                out.append(((left - base) % MOD32, (right - base) % MOD32))
+    return out
+
+
+@scenario("est_ooo_sack")
+def _est_ooo_sack(t):
+    """With SACK permitted (RFC 2018): out-of-order segments are kept and
+    each duplicate ACK reports them, the latest first; filling the holes
+    acknowledges everything, with no SACK block left."""
+    c = t.connect(("mss", "sackok", "ts", "ws"))
+    data = bytes(range(100)) * 4
+    c.send("PA", data=data[100:200], seq=seq_add(c.snd_nxt, 100),
+           advance=False)
+    rx = t.reply(c, "dup ack, one block", flags="A", seq=1, ack=1)
+    t.observe("blocks after one", {"value": _sack_blocks(rx, c.iss)})
+    t.check(_sack_blocks(rx, c.iss) == [(101, 201)],
+            "SACK blocks %r, expected [(101, 201)]"
+            % _sack_blocks(rx, c.iss))
+    c.send("PA", data=data[300:400], seq=seq_add(c.snd_nxt, 300),
+           advance=False)
+    rx = t.reply(c, "dup ack, two blocks", flags="A", seq=1, ack=1)
+    t.observe("blocks after two", {"value": _sack_blocks(rx, c.iss)})
+    t.check(_sack_blocks(rx, c.iss) == [(301, 401), (101, 201)],
+            "SACK blocks %r, expected [(301, 401), (101, 201)]"
+            % _sack_blocks(rx, c.iss))
+    c.send("PA", data=data[:100])
+    rx = t.reply(c, "ack of the first hole", flags="A", seq=1, ack=201)
+    t.check(_sack_blocks(rx, c.iss) == [(301, 401)],
+            "SACK blocks %r, expected [(301, 401)]"
+            % _sack_blocks(rx, c.iss))
+    c.send("PA", data=data[200:300], seq=seq_add(c.snd_nxt, 100))
+    rx = t.reply(c, "ack of everything", flags="A", seq=1, ack=401)
+    t.check(not _sack_blocks(rx, c.iss), "SACK blocks %r after the holes "
+            "were filled" % _sack_blocks(rx, c.iss))
     c.snd_nxt = rx.ack
 
 

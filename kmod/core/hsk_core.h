@@ -21,8 +21,10 @@
  *  2. calls exactly one of hsk_listen_input(), hsk_input(), hsk_timeout(),
  *     hsk_close(), hsk_abort();
  *  3. updates the send queue: drops act.acked octets from its head, then
- *     appends octets [deliver_off, deliver_off + deliver_len) of the
- *     received segment's payload;
+ *     copies octets [deliver_off, deliver_off + deliver_len) of the
+ *     received segment's payload to queue offset deliver_at, and octets
+ *     [store_off, store_off + store_len) to queue offset store_at (see
+ *     below); if the latter cannot be kept, calls hsk_ofo_renege();
  *  4. unless act.flags has HSK_ACT_FREE, calls hsk_output(): it is cheap
  *     when there is nothing to send, and it sends echo data, our FIN and
  *     the rest of a loss recovery;
@@ -51,6 +53,14 @@
  * tcb->sndq and never lets it exceed tcb->rcv_buf, so a buffer of
  * tcb->rcv_buf octets allocated with the connection can always take a
  * delivery. A shell that cannot store a delivery must hsk_abort().
+ *
+ * Out-of-order data (echo mode) is kept in the same buffer, beyond the
+ * queue, at the place it will have once the hole before it is filled:
+ * offset sndq + (SEG.SEQ - RCV.NXT). The core accepts it only within
+ * tcb->rcv_buf - tcb->sndq octets of RCV.NXT, so it always fits, and
+ * when the hole is filled it just counts those octets into tcb->sndq:
+ * they are in order where they are. A shell that cannot keep a store
+ * calls hsk_ofo_renege(), which drops the segment after all.
  *
  * Time is a u32 millisecond clock (e.g. jiffies_to_msecs(jiffies)) that may
  * wrap; all deadlines are absolute values of that clock. The TCP timestamp
@@ -178,7 +188,8 @@ enum hsk_timer {
  * @HSK_DROP_BAD_ACK: unacceptable ACK in SYN-RECEIVED, answered with RST
  * @HSK_DROP_ACK_UNSENT: SEG.ACK > SND.NXT
  * @HSK_DROP_ACK_TOO_OLD: SEG.ACK < SND.UNA - MAX.SND.WND (RFC 5961 5)
- * @HSK_DROP_OOO: data beyond RCV.NXT (out of order), not queued
+ * @HSK_DROP_OOO: data beyond RCV.NXT (out of order) that could not be
+ *	kept: no room for another range, or no buffer
  * @HSK_DROP_WINDOW: data beyond the receive window (e.g. zero window probe)
  * @HSK_DROP_MAX: number of reasons
  */
@@ -225,6 +236,7 @@ enum hsk_drop {
  * @HSK_CNT_RX_BYTES: payload octets accepted in order
  * @HSK_CNT_TX_BYTES: payload octets sent for the first time
  * @HSK_CNT_URG_BYTES: accepted octets that were urgent
+ * @HSK_CNT_OFO_QUEUED: out-of-order segments kept
  * @HSK_CNT_MAX: number of counters
  */
 enum hsk_counter {
@@ -242,6 +254,7 @@ enum hsk_counter {
 	HSK_CNT_RX_BYTES,
 	HSK_CNT_TX_BYTES,
 	HSK_CNT_URG_BYTES,
+	HSK_CNT_OFO_QUEUED,
 	HSK_CNT_MAX
 };
 
@@ -397,6 +410,9 @@ struct hsk_listen_params {
 #define HSK_TF_PARTIAL_ACK	0x4000	/* NewReno recovery saw a partial ACK */
 #define HSK_TF_SACK_RECOVERY	0x8000	/* the recovery is RFC 6675's */
 
+/* Out-of-order ranges a connection keeps above RCV.NXT (RFC 2018 reports) */
+#define HSK_OFO_MAX		4
+
 /* Duplicate ACKs that signal a loss (RFC 5681 3.2, DupThresh of RFC 6675) */
 #define HSK_DUPTHRESH		3
 /* SACKed ranges a connection remembers (the highest are forgotten first) */
@@ -419,6 +435,7 @@ struct hsk_listen_params {
  * @dupacks: duplicate ACKs (RFC 5681, or RFC 6675: new SACK information)
  *	since SND.UNA last moved
  * @nsacked: valid entries in @sacked
+ * @nofo: valid entries in @ofo
  * @iss: initial send sequence number
  * @irs: initial receive sequence number
  * @snd_una: SND.UNA
@@ -461,6 +478,9 @@ struct hsk_listen_params {
  * @timer_expires: deadline of each pending timer
  * @sacked: the SACK scoreboard: ranges the peer reported holding, within
  *	[SND.UNA, end of data sent), ascending, disjoint and not adjacent
+ * @ofo: out-of-order data received: ranges of the peer's sequence space
+ *	above RCV.NXT, disjoint and not adjacent, the most recently changed
+ *	first (the order of our SACK blocks, RFC 2018 section 4)
  */
 struct hsk_tcb {
 	struct hsk_cfg cfg;
@@ -477,6 +497,7 @@ struct hsk_tcb {
 	u8 timers;
 	u8 dupacks;
 	u8 nsacked;
+	u8 nofo;
 	u32 iss;
 	u32 irs;
 	u32 snd_una;
@@ -513,6 +534,7 @@ struct hsk_tcb {
 	u32 idle_stamp;
 	u32 timer_expires[HSK_TIMER_MAX];
 	struct hsk_sack_block sacked[HSK_SACK_SCORE];
+	struct hsk_sack_block ofo[HSK_OFO_MAX];
 };
 
 /**
@@ -531,6 +553,8 @@ struct hsk_tcb {
  * @opts: HSK_OPT_* options to write; hsk_write_header() lays them out
  * @wscale: window scale option value (with HSK_OPT_WSCALE)
  * @kind: enum hsk_tx_kind
+ * @nsack: number of SACK blocks (with HSK_OPT_SACK)
+ * @sack: SACK blocks to write, in order (with HSK_OPT_SACK)
  */
 struct hsk_tx {
 	u32 seq;
@@ -546,6 +570,8 @@ struct hsk_tx {
 	u8 opts;
 	u8 wscale;
 	u8 kind;
+	u8 nsack;
+	struct hsk_sack_block sack[HSK_SACK_BLOCKS_MAX];
 };
 
 /**
@@ -577,6 +603,12 @@ struct hsk_trans {
  * @deliver_off: offset in the received payload of the octets to append to
  *	the send queue
  * @deliver_len: number of octets to append (0: nothing)
+ * @deliver_at: where they go: offset from SND.UNA in the send queue (after
+ *	@acked octets were dropped)
+ * @store_off: offset in the received payload of out-of-order octets to
+ *	keep beyond the send queue
+ * @store_len: number of octets to keep (0: nothing)
+ * @store_at: where they go: offset from SND.UNA, past tcb->sndq
  * @acked: octets to drop from the head of the send queue
  * @timer_arm: BIT(enum hsk_timer) of timers to (re)arm
  * @timer_cancel: BIT(enum hsk_timer) of timers to cancel
@@ -592,6 +624,10 @@ struct hsk_actions {
 	struct hsk_trans trans[HSK_ACT_MAX_TRANS];
 	u32 deliver_off;
 	u32 deliver_len;
+	u32 deliver_at;
+	u32 store_off;
+	u32 store_len;
+	u32 store_at;
 	u32 acked;
 	u8 timer_arm;
 	u8 timer_cancel;
@@ -623,6 +659,7 @@ int hsk_listen_input(const struct hsk_listen_params *p,
 		     struct hsk_actions *act);
 void hsk_input(struct hsk_tcb *tcb, u32 now, const struct hsk_seg *seg,
 	       struct hsk_actions *act);
+void hsk_ofo_renege(struct hsk_tcb *tcb, struct hsk_actions *act);
 
 /* hsk_output.c */
 int hsk_output(struct hsk_tcb *tcb, u32 now, struct hsk_actions *act);

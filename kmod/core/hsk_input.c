@@ -582,9 +582,123 @@ static u32 hsk_rcv_room(const struct hsk_tcb *tcb)
 }
 
 /*
- * "seventh, process the segment text": take the in-order part that fits.
- * Out of order data is not kept (so it is never acknowledged before it is
- * in order) and draws a duplicate ACK for the sender's fast retransmit.
+ * Out-of-order data [start, end), within the window: merge it with the
+ * ranges it overlaps or touches and put the result first, as the most
+ * recent (RFC 2018 section 4). One pass suffices because the ranges kept
+ * are disjoint and not adjacent. Return: false if it would take a range
+ * more than there is room for.
+ */
+static bool hsk_ofo_add(struct hsk_tcb *tcb, u32 start, u32 end)
+{
+	struct hsk_sack_block keep[HSK_OFO_MAX], *b;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < tcb->nofo; i++) {
+		b = &tcb->ofo[i];
+		if (hsk_seq_after(b->start, end) ||
+		    hsk_seq_before(b->end, start)) {
+			keep[n++] = *b;
+			continue;
+		}
+		if (hsk_seq_before(b->start, start))
+			start = b->start;
+		if (hsk_seq_after(b->end, end))
+			end = b->end;
+	}
+	if (n == HSK_OFO_MAX)
+		return false;
+	tcb->ofo[0].start = start;
+	tcb->ofo[0].end = end;
+	memcpy(&tcb->ofo[1], keep, n * sizeof(keep[0]));
+	tcb->nofo = (u8)(n + 1);
+	return true;
+}
+
+/*
+ * RCV.NXT has moved: ranges it reached are in order now. Return: how far
+ * they carried it beyond where it was.
+ */
+static u32 hsk_ofo_advance(struct hsk_tcb *tcb)
+{
+	u32 start = tcb->rcv_nxt;
+	unsigned int i = 0;
+
+	while (i < tcb->nofo) {
+		struct hsk_sack_block *b = &tcb->ofo[i];
+
+		if (hsk_seq_after(b->start, tcb->rcv_nxt)) {
+			i++;
+			continue;
+		}
+		if (hsk_seq_after(b->end, tcb->rcv_nxt))
+			tcb->rcv_nxt = b->end;
+		tcb->nofo--;
+		memmove(b, b + 1, (tcb->nofo - i) * sizeof(*b));
+		i = 0;	/* the new RCV.NXT may reach a range passed over */
+	}
+	return tcb->rcv_nxt - start;
+}
+
+/*
+ * An in-window segment beyond RCV.NXT: keep what fits of it, so that the
+ * retransmission of the hole completes the data at once, and report it
+ * in SACK blocks. In echo mode the octets go to the buffer at their final
+ * place, which the room test keeps within it; otherwise only the range is
+ * remembered. Return: true if it was kept.
+ */
+static bool hsk_rcv_ofo(struct hsk_tcb *tcb, const struct hsk_seg *seg,
+			struct hsk_actions *act)
+{
+	u32 off = seg->seq - tcb->rcv_nxt, room = hsk_rcv_room(tcb), len;
+
+	if (off >= room)
+		return false;
+	len = min_t(u32, seg->len, room - off);
+	if (!hsk_ofo_add(tcb, seg->seq, seg->seq + len))
+		return false;
+	if (hsk_echoing(tcb)) {
+		act->store_off = 0;
+		act->store_len = len;
+		act->store_at = tcb->sndq + off;
+	}
+	if (len < seg->len)
+		act->drop = HSK_DROP_WINDOW;
+	act->cnt[HSK_CNT_OFO_QUEUED]++;
+	return true;
+}
+
+/**
+ * hsk_ofo_renege() - the shell could not keep out-of-order data
+ * @tcb: connection
+ * @act: the actions of the event that asked for act->store_len octets
+ *	to be kept
+ *
+ * Forgets every out-of-order range, as RFC 2018 section 8 allows, takes
+ * the SACK blocks out of the segments the event queued and drops the
+ * segment. A shell keeps out-of-order data in the same buffer as its send
+ * queue, so it can only fail before it has ever kept any: nothing
+ * reported earlier is lost.
+ */
+void hsk_ofo_renege(struct hsk_tcb *tcb, struct hsk_actions *act)
+{
+	unsigned int i;
+
+	tcb->nofo = 0;
+	for (i = 0; i < act->nsegs; i++) {
+		act->segs[i].opts &= ~HSK_OPT_SACK;
+		act->segs[i].nsack = 0;
+	}
+	act->store_len = 0;
+	act->drop = HSK_DROP_OOO;
+	if (act->cnt[HSK_CNT_OFO_QUEUED])
+		act->cnt[HSK_CNT_OFO_QUEUED]--;
+}
+
+/*
+ * "seventh, process the segment text": take the in-order part that fits,
+ * and the out-of-order data it brings in order. Out-of-order data within
+ * the window is kept; either way it draws an immediate (duplicate) ACK,
+ * with SACK blocks, for the sender's loss recovery.
  * Sets *new_data if octets were taken; any payload is acknowledged.
  * Return: true if all of the payload is now below RCV.NXT, so that a FIN
  * behind it is in order.
@@ -593,30 +707,33 @@ static bool hsk_rcv_data(struct hsk_tcb *tcb, u32 now,
 			 const struct hsk_seg *seg, struct hsk_actions *act,
 			 bool *need_ack, bool *new_data)
 {
-	u32 skip, avail, take, urg, start = tcb->rcv_nxt;
+	u32 skip, avail, take, urg, adv, start = tcb->rcv_nxt;
 
+	*need_ack = true;
 	if (hsk_seq_after(seg->seq, tcb->rcv_nxt)) {
-		act->drop = HSK_DROP_OOO;
-		*need_ack = true;
+		if (!hsk_rcv_ofo(tcb, seg, act))
+			act->drop = HSK_DROP_OOO;
 		return false;
 	}
 	skip = tcb->rcv_nxt - seg->seq;
-	*need_ack = true;
 	if (skip >= seg->len)
 		return true;
 	avail = seg->len - skip;
 	take = min_t(u32, avail, hsk_rcv_room(tcb));
 	if (take) {
 		*new_data = true;
+		tcb->rcv_nxt += take;
+		adv = take + hsk_ofo_advance(tcb);
 		if ((tcb->flags & HSK_TF_RCV_UP) &&
 		    hsk_seq_after(tcb->rcv_up, start)) {
-			urg = min_t(u32, take, tcb->rcv_up - start);
+			urg = min_t(u32, adv, tcb->rcv_up - start);
 			act->cnt[HSK_CNT_URG_BYTES] += urg;
 		}
 		if (hsk_echoing(tcb)) {
 			act->deliver_off = skip;
 			act->deliver_len = take;
-			tcb->sndq += take;
+			act->deliver_at = tcb->sndq;
+			tcb->sndq += adv;
 			act->flags |= HSK_ACT_OUTPUT;
 			/*
 			 * The echo is the same octet stream shifted from the
@@ -626,14 +743,13 @@ static bool hsk_rcv_data(struct hsk_tcb *tcb, u32 now,
 			 */
 			if ((tcb->flags & HSK_TF_RCV_UP) &&
 			    hsk_seq_after(tcb->rcv_up, start)) {
-				urg = start + min_t(u32, take,
+				urg = start + min_t(u32, adv,
 						    tcb->rcv_up - start);
 				tcb->snd_up = urg - tcb->irs + tcb->iss;
 				tcb->flags |= HSK_TF_SND_UP;
 			}
 		}
-		tcb->rcv_nxt += take;
-		act->cnt[HSK_CNT_RX_BYTES] += take;
+		act->cnt[HSK_CNT_RX_BYTES] += adv;
 		tcb->idle_stamp = now;
 	}
 	if (take < avail) {
@@ -647,6 +763,8 @@ static bool hsk_rcv_data(struct hsk_tcb *tcb, u32 now,
 static void hsk_rcv_fin(struct hsk_tcb *tcb, u32 now, struct hsk_actions *act)
 {
 	tcb->rcv_nxt++;
+	/* Nothing can follow the FIN: what a broken peer sent beyond it goes */
+	tcb->nofo = 0;
 	switch (tcb->state) {
 	case HSK_STATE_ESTABLISHED:
 		hsk_set_state(tcb, HSK_STATE_CLOSE_WAIT, act);

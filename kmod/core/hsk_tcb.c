@@ -249,14 +249,39 @@ struct hsk_tx *hsk_tx_alloc(struct hsk_actions *act)
 	return tx;
 }
 
+/*
+ * RFC 2018 section 4: while out-of-order data is held, every ACK reports
+ * it, the block of the latest segment first, then the other blocks, the
+ * most recent first. As many as the option space takes (three next to
+ * timestamps, four without) and, on a data segment, as many as leave its
+ * payload within the MSS.
+ */
+static void hsk_tx_sack(const struct hsk_tcb *tcb, struct hsk_tx *tx)
+{
+	u32 used = tx->data_len, room, n;
+
+	if (tx->opts & HSK_OPT_TS)
+		used += HSK_TS_OPT_SPACE;
+	room = min_t(u32, tcb->snd_mss > used ? tcb->snd_mss - used : 0,
+		     HSK_TCP_MAX_OPT_LEN - (used - tx->data_len));
+	/* NOP, NOP, kind, length, then 8 octets per block */
+	n = room >= 4 ? (room - 4) / 8 : 0;
+	n = min_t(u32, min_t(u32, n, tcb->nofo), HSK_SACK_BLOCKS_MAX);
+	if (!n)
+		return;
+	memcpy(tx->sack, tcb->ofo, n * sizeof(tx->sack[0]));
+	tx->nsack = (u8)n;
+	tx->opts |= HSK_OPT_SACK;
+}
+
 /**
  * hsk_tx_set_ack() - fill the fields every non-RST segment carries
  * @tcb: connection
  * @now: current time
- * @tx: segment being built
+ * @tx: segment being built, its payload length already set
  *
- * ACK number, window and timestamps; remembers Last.ACK.sent for the
- * TS.Recent update rule of RFC 7323 4.3.
+ * ACK number, window, timestamps and SACK blocks; remembers Last.ACK.sent
+ * for the TS.Recent update rule of RFC 7323 4.3.
  */
 void hsk_tx_set_ack(struct hsk_tcb *tcb, u32 now, struct hsk_tx *tx)
 {
@@ -268,6 +293,8 @@ void hsk_tx_set_ack(struct hsk_tcb *tcb, u32 now, struct hsk_tx *tx)
 		tx->tsval = hsk_tsval(tcb, now);
 		tx->tsecr = tcb->ts_recent;
 	}
+	if ((tcb->flags & HSK_TF_SACK_OK) && tcb->nofo)
+		hsk_tx_sack(tcb, tx);
 	tcb->last_ack_sent = tcb->rcv_nxt;
 }
 

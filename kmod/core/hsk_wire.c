@@ -135,13 +135,8 @@ int hsk_parse_header(const u8 *hdr, unsigned int avail, unsigned int seg_len,
 				 &s->opts);
 }
 
-/**
- * hsk_tx_opts_len() - octets of TCP options hsk_write_header() writes
- * @tx: segment description
- *
- * Return: option length, a multiple of 4, at most 20.
- */
-unsigned int hsk_tx_opts_len(const struct hsk_tx *tx)
+/* Options other than SACK: the SYN-ACK's and the timestamps. */
+static unsigned int hsk_tx_base_len(const struct hsk_tx *tx)
 {
 	unsigned int len = 0;
 
@@ -157,6 +152,47 @@ unsigned int hsk_tx_opts_len(const struct hsk_tx *tx)
 	return len;
 }
 
+/* SACK blocks written: as many of tx->nsack as the option space takes. */
+static unsigned int hsk_tx_sack_blocks(const struct hsk_tx *tx)
+{
+	unsigned int base = hsk_tx_base_len(tx);
+
+	if (!(tx->opts & HSK_OPT_SACK) || base + 4 > HSK_TCP_MAX_OPT_LEN)
+		return 0;
+	return min_t(unsigned int, min_t(unsigned int, tx->nsack,
+					 HSK_SACK_BLOCKS_MAX),
+		     (HSK_TCP_MAX_OPT_LEN - base - 4) / 8);
+}
+
+/**
+ * hsk_tx_opts_len() - octets of TCP options hsk_write_header() writes
+ * @tx: segment description
+ *
+ * Return: option length, a multiple of 4, at most HSK_TCP_MAX_OPT_LEN.
+ */
+unsigned int hsk_tx_opts_len(const struct hsk_tx *tx)
+{
+	unsigned int n = hsk_tx_sack_blocks(tx);
+
+	return hsk_tx_base_len(tx) + (n ? 4 + 8 * n : 0);
+}
+
+/* NOP, NOP, then the SACK option with @n blocks. */
+static void hsk_write_sack(const struct hsk_tx *tx, u8 *p, unsigned int n)
+{
+	unsigned int i;
+
+	p[0] = HSK_TCPOPT_NOP;
+	p[1] = HSK_TCPOPT_NOP;
+	p[2] = HSK_TCPOPT_SACK;
+	p[3] = (u8)(2 + 8 * n);
+	p += 4;
+	for (i = 0; i < n; i++, p += 8) {
+		hsk_put_be32(p, tx->sack[i].start);
+		hsk_put_be32(p + 4, tx->sack[i].end);
+	}
+}
+
 /**
  * hsk_write_header() - write the TCP header and options of a segment
  * @tx: segment description
@@ -165,8 +201,9 @@ unsigned int hsk_tx_opts_len(const struct hsk_tx *tx)
  * @buf: room for HSK_TCP_MAX_HDR_LEN octets
  *
  * Options are laid out as Linux does (MSS, SACK-permitted, timestamps,
- * NOP, window scale) so that a capture looks familiar and every option is
- * 4-aligned. The checksum field is left zero for the caller to fill.
+ * NOP, window scale, then NOP, NOP and SACK blocks) so that a capture
+ * looks familiar and every option is 4-aligned. The checksum field is
+ * left zero for the caller to fill.
  *
  * Return: header length in octets (20 + hsk_tx_opts_len()).
  */
@@ -217,6 +254,9 @@ unsigned int hsk_write_header(const struct hsk_tx *tx, u16 sport, u16 dport,
 		p[1] = HSK_TCPOPT_WSCALE;
 		p[2] = 3;
 		p[3] = tx->wscale;
+		p += 4;
 	}
+	if (hsk_tx_sack_blocks(tx))
+		hsk_write_sack(tx, p, hsk_tx_sack_blocks(tx));
 	return hlen;
 }

@@ -16,6 +16,9 @@
  * modelled by position rather than content: it holds the peer's octets
  * [q_head, q_head + q_len) of the peer's sequence space, which is enough to
  * prove that the echo is the peer's byte stream, in order, without gaps.
+ * Out-of-order octets kept beyond the queue are modelled the same way, as
+ * ranges of the peer's sequence space written at their place: octets that
+ * join the queue without a delivery must be found there.
  *
  * After every event the invariants below are checked; a violation
  * abort()s, which libFuzzer reports as a crash. HSK_FUZZ_TRACE=1 in the
@@ -28,6 +31,8 @@
 int hsk_fuzz_trace;
 
 enum call { C_INPUT, C_TIMEOUT, C_CLOSE, C_ABORT, C_OUTPUT };
+
+#define HSK_FUZZ_KEPT_MAX	16
 
 struct shell {
 	struct hsk_listen_params p;
@@ -42,6 +47,11 @@ struct shell {
 	/* the echo send queue: the peer's octets [q_head, q_head + q_len) */
 	u32 q_head;
 	u32 q_len;
+
+	/* out-of-order octets kept beyond the queue: peer sequence ranges */
+	struct hsk_sack_block kept[HSK_FUZZ_KEPT_MAX];
+	unsigned int nkept;
+	bool renege;		/* this segment's store fails */
 
 	/* what was sent so far */
 	u32 snd_hi;		/* highest sequence number sent + 1 */
@@ -180,6 +190,70 @@ static u32 min_u32(u32 a, u32 b)
  * third liveness: every state that waits for something has a timer that
  * ends the wait.
  */
+/* Whether the shell stored every peer octet of [start, end) beyond the queue */
+static bool kept_covers(const struct shell *sh, u32 start, u32 end)
+{
+	unsigned int i;
+	bool moved = true;
+
+	while (moved && hsk_seq_before(start, end)) {
+		moved = false;
+		for (i = 0; i < sh->nkept; i++) {
+			const struct hsk_sack_block *k = &sh->kept[i];
+
+			if (hsk_seq_leq(k->start, start) &&
+			    hsk_seq_after(k->end, start)) {
+				start = k->end;
+				moved = true;
+			}
+		}
+	}
+	return !hsk_seq_before(start, end);
+}
+
+/* The shell stores [start, end): merge it into the kept ranges. */
+static void kept_add(struct shell *sh, u32 start, u32 end)
+{
+	unsigned int i = 0;
+
+	while (i < sh->nkept) {
+		struct hsk_sack_block *k = &sh->kept[i];
+
+		if (hsk_seq_after(k->start, end) ||
+		    hsk_seq_before(k->end, start)) {
+			i++;
+			continue;
+		}
+		if (hsk_seq_before(k->start, start))
+			start = k->start;
+		if (hsk_seq_after(k->end, end))
+			end = k->end;
+		*k = sh->kept[--sh->nkept];
+		i = 0;
+	}
+	CHECK(sh->nkept < HSK_FUZZ_KEPT_MAX, "%u ranges kept", sh->nkept);
+	sh->kept[sh->nkept].start = start;
+	sh->kept[sh->nkept++].end = end;
+}
+
+/* Forget what the queue (ending at peer octet @qend) has reached. */
+static void kept_trim(struct shell *sh, u32 qend)
+{
+	unsigned int i = 0;
+
+	while (i < sh->nkept) {
+		struct hsk_sack_block *k = &sh->kept[i];
+
+		if (hsk_seq_leq(k->end, qend)) {
+			*k = sh->kept[--sh->nkept];
+			continue;
+		}
+		if (hsk_seq_before(k->start, qend))
+			k->start = qend;
+		i++;
+	}
+}
+
 static void check_tcb(const struct shell *sh)
 {
 	const struct hsk_tcb *t = &sh->tcb;
@@ -287,6 +361,32 @@ static void check_tcb(const struct shell *sh)
 	}
 #endif
 
+	/* out-of-order data kept, as documented at struct hsk_tcb */
+	CHECK(t->nofo <= HSK_OFO_MAX, "nofo %u", t->nofo);
+	for (i = 0; i < t->nofo; i++) {
+		const struct hsk_sack_block *b = &t->ofo[i];
+		u32 j;
+
+		CHECK(hsk_seq_after(b->start, t->rcv_nxt) &&
+		      hsk_seq_before(b->start, b->end) &&
+		      hsk_seq_leq(b->end, t->rcv_adv),
+		      "out-of-order range %u [%u, %u) outside (RCV.NXT %u, "
+		      "%u]", i, b->start, b->end, t->rcv_nxt, t->rcv_adv);
+		for (j = 0; j < i; j++)
+			CHECK(hsk_seq_before(t->ofo[j].end, b->start) ||
+			      hsk_seq_before(b->end, t->ofo[j].start),
+			      "out-of-order ranges %u and %u overlap or touch",
+			      j, i);
+		if (echoing(t)) {
+			CHECK(t->sndq + (b->end - t->rcv_nxt) <= t->rcv_buf,
+			      "out-of-order range %u ends beyond the buffer",
+			      i);
+			CHECK(kept_covers(sh, b->start, b->end),
+			      "out-of-order range %u [%u, %u) never stored", i,
+			      b->start, b->end);
+		}
+	}
+
 	/* the echo is the peer's stream moved into our sequence space */
 	if (t->mode == HSK_MODE_ECHO && synchronized(t) && !fin_acked(t))
 		CHECK(t->snd_una - t->iss == sh->q_head - t->irs,
@@ -385,6 +485,38 @@ static void check_wire(const struct hsk_tx *tx)
 	      tx->opts, s.opts.present);
 }
 
+/*
+ * SACK blocks (RFC 2018): only when negotiated, the kept ranges in their
+ * order (the most recent first), all of them on a pure ACK as far as the
+ * option space goes, and never so many that a segment outgrows the MSS.
+ */
+static void check_tx_sack(const struct hsk_tcb *t, const struct hsk_tx *tx)
+{
+	u32 n = (tx->opts & HSK_OPT_SACK) ? tx->nsack : 0, i;
+	u32 cap = (tx->opts & HSK_OPT_TS) ? 3 : 4;
+
+	CHECK(!(tx->opts & HSK_OPT_SACK) || tx->nsack,
+	      "SACK option without blocks");
+	CHECK(!n || (t->flags & HSK_TF_SACK_OK), "SACK blocks not negotiated");
+	CHECK(n <= t->nofo && n <= cap, "%u SACK blocks, %u ranges kept", n,
+	      t->nofo);
+	CHECK(hsk_tx_opts_len(tx) <= HSK_TCP_MAX_OPT_LEN, "options %u",
+	      hsk_tx_opts_len(tx));
+	CHECK(tx->data_len + hsk_tx_opts_len(tx) <= t->snd_mss,
+	      "%u octets + %u of options, snd_mss %u", tx->data_len,
+	      hsk_tx_opts_len(tx), t->snd_mss);
+	for (i = 0; i < n; i++)
+		CHECK(tx->sack[i].start == t->ofo[i].start &&
+		      tx->sack[i].end == t->ofo[i].end,
+		      "SACK block %u [%u, %u), kept range [%u, %u)", i,
+		      tx->sack[i].start, tx->sack[i].end, t->ofo[i].start,
+		      t->ofo[i].end);
+	if ((tx->kind == HSK_TX_ACK || tx->kind == HSK_TX_DUPACK ||
+	     tx->kind == HSK_TX_CHALLENGE) && (t->flags & HSK_TF_SACK_OK))
+		CHECK(n == min_u32(t->nofo, cap), "pure ACK with %u SACK "
+		      "blocks, %u ranges kept", n, t->nofo);
+}
+
 static void check_tx(struct shell *sh, const struct hsk_tx *tx,
 		     const struct hsk_tcb *pre, struct tally *ta)
 {
@@ -443,11 +575,13 @@ static void check_tx(struct shell *sh, const struct hsk_tx *tx,
 		      !(t->flags & HSK_TF_SACK_OK), "SYN-ACK SACK-permitted");
 		ws = 0;
 	} else {
-		CHECK(!(tx->flags & HSK_TCP_SYN) && !(tx->opts & ~HSK_OPT_TS),
+		CHECK(!(tx->flags & HSK_TCP_SYN) &&
+		      !(tx->opts & ~(HSK_OPT_TS | HSK_OPT_SACK)),
 		      "%s with SYN or options 0x%x", kind_names[tx->kind],
 		      tx->opts);
 		ws = t->rcv_wscale;
 	}
+	check_tx_sack(t, tx);
 
 	/* The right edge never moves left by a full scaling unit or more */
 	edge = tx->ack + ((u32)tx->wnd << ws);
@@ -630,13 +764,45 @@ static void finish(struct shell *sh, struct hsk_actions *act,
 	sh->q_head += act->acked;
 	sh->q_len -= act->acked;
 	if (c == C_INPUT && t->mode == HSK_MODE_ECHO && echoing(pre))
-		CHECK(act->deliver_len == act->cnt[HSK_CNT_RX_BYTES],
+		CHECK(act->deliver_len <= act->cnt[HSK_CNT_RX_BYTES] &&
+		      (act->deliver_len || !act->cnt[HSK_CNT_RX_BYTES]),
 		      "%u octets accepted, %u delivered",
 		      act->cnt[HSK_CNT_RX_BYTES], act->deliver_len);
 	else
-		CHECK(!act->deliver_len, "delivery of %u octets (mode %u, "
-		      "call %d)", act->deliver_len, t->mode, c);
+		CHECK(!act->deliver_len && !act->store_len, "delivery of %u, "
+		      "store of %u octets (mode %u, call %d)",
+		      act->deliver_len, act->store_len, t->mode, c);
+	CHECK(!(act->deliver_len && act->store_len), "delivery and store");
+	if (act->store_len) {
+		u32 at = seg->seq + act->store_off - sh->q_head;
+
+		CHECK(act->store_off <= seg->len &&
+		      act->store_len <= seg->len - act->store_off,
+		      "store [%u, +%u) of a %u octet payload",
+		      act->store_off, act->store_len, seg->len);
+		CHECK(act->store_at == at && at > sh->q_len,
+		      "store of peer octet %u at queue offset %u (expected "
+		      "%u), the queue has %u", seg->seq + act->store_off -
+		      t->irs, act->store_at, at, sh->q_len);
+		CHECK(act->store_at + act->store_len <= t->rcv_buf,
+		      "store [%u, +%u) beyond the buffer of %u",
+		      act->store_at, act->store_len, t->rcv_buf);
+		CHECK(act->cnt[HSK_CNT_OFO_QUEUED] == 1, "store not counted");
+		if (sh->renege) {
+			hsk_ofo_renege(t, act);
+			CHECK(!t->nofo && !act->store_len &&
+			      act->drop == HSK_DROP_OOO &&
+			      !act->cnt[HSK_CNT_OFO_QUEUED],
+			      "hsk_ofo_renege() left nofo %u store %u drop %u",
+			      t->nofo, act->store_len, act->drop);
+		} else {
+			kept_add(sh, seg->seq + act->store_off,
+				 seg->seq + act->store_off + act->store_len);
+		}
+	}
 	if (act->deliver_len) {
+		CHECK(act->deliver_at == sh->q_len, "delivery at queue offset "
+		      "%u, the queue has %u", act->deliver_at, sh->q_len);
 		CHECK(act->deliver_off <= seg->len &&
 		      act->deliver_len <= seg->len - act->deliver_off,
 		      "delivery [%u, +%u) of a %u octet payload",
@@ -650,6 +816,18 @@ static void finish(struct shell *sh, struct hsk_actions *act,
 		      "used)", act->deliver_len, sh->q_len, t->rcv_buf);
 		sh->q_len += act->deliver_len;
 	}
+	if (c == C_INPUT && t->mode == HSK_MODE_ECHO && echoing(pre) &&
+	    act->cnt[HSK_CNT_RX_BYTES] > act->deliver_len) {
+		/* kept octets that the delivery brought in order */
+		u32 more = act->cnt[HSK_CNT_RX_BYTES] - act->deliver_len;
+		u32 from = sh->q_head + sh->q_len;
+
+		CHECK(kept_covers(sh, from, from + more), "%u octets from peer "
+		      "octet %u joined the queue, but were never stored", more,
+		      from - t->irs);
+		sh->q_len += more;
+	}
+	kept_trim(sh, sh->q_head + sh->q_len);
 	sh->rx_bytes += act->cnt[HSK_CNT_RX_BYTES];
 
 	/* steps 4 and 5: the output loop */
@@ -1453,7 +1631,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			 hsk_state_name(sh->tcb.state), sh->now);
 		if ((op & 15) < FZ_OP_SEG_MAX) {
 			decode_seg(sh, &f, &seg);
+			sh->renege = op & FZ_SEG_RENEGE;
 			ev_input(sh, &seg);
+			sh->renege = false;
 			continue;
 		}
 		switch (op & 15) {

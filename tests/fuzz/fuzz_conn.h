@@ -29,7 +29,9 @@
  *     FZ_LISTEN_TRIES times, else the input ends there)
  *
  *   event    := op [operands]
- *     op & 15 < FZ_OP_SEG_MAX   a segment: see below
+ *     op & 15 < FZ_OP_SEG_MAX   a segment: see below; with
+ *                   FZ_SEG_RENEGE the shell cannot keep its out-of-order
+ *                   data and calls hsk_ofo_renege()
  *     FZ_OP_TIME    advance the clock; op >> 4: FZ_TIME_*
  *     FZ_OP_TIMER   expiry of timer (op >> 4) & 3; bit 6 of op: spurious
  *                   (at the current time, possibly before its deadline)
@@ -94,6 +96,7 @@ enum {
 #define FZ_OP_REPEAT	15
 
 #define FZ_TIMER_SPURIOUS	0x40	/* in op, with FZ_OP_TIMER */
+#define FZ_SEG_RENEGE		0x80	/* in op, with a segment */
 
 /* FZ_OP_TIME: op >> 4 */
 enum {

@@ -258,10 +258,28 @@ static void fuzz_write(const struct hsk_tx *tx)
 	unsigned int olen = hsk_tx_opts_len(tx), hlen;
 	u8 want = tx->opts & (HSK_OPT_MSS | HSK_OPT_WSCALE |
 			      HSK_OPT_SACK_PERM | HSK_OPT_TS);
+	unsigned int base = olen, nsack = 0, i;
 	struct hsk_seg s;
 	u8 *buf;
 
-	CHECK(olen % 4 == 0 && olen <= 20, "hsk_tx_opts_len() %u", olen);
+	CHECK(olen % 4 == 0 && olen <= HSK_TCP_MAX_OPT_LEN,
+	      "hsk_tx_opts_len() %u", olen);
+	/* SACK blocks: as many as fit after the other options */
+	if (tx->opts & HSK_OPT_SACK) {
+		struct hsk_tx t2 = *tx;
+
+		t2.opts &= (u8)~HSK_OPT_SACK;
+		base = hsk_tx_opts_len(&t2);
+		if (olen > base) {
+			nsack = (olen - base - 4) / 8;
+			want |= HSK_OPT_SACK;
+		}
+		CHECK(nsack <= tx->nsack && nsack <= HSK_SACK_BLOCKS_MAX &&
+		      (nsack == tx->nsack || nsack == HSK_SACK_BLOCKS_MAX ||
+		       base + 4 + 8 * (nsack + 1) > HSK_TCP_MAX_OPT_LEN),
+		      "%u of %u SACK blocks written after %u octets", nsack,
+		      tx->nsack, base);
+	}
 	buf = malloc(HSK_TCP_HDR_LEN + olen);
 	CHECK(buf != NULL, "out of memory");
 	hlen = hsk_write_header(tx, 1234, 7, buf);
@@ -284,6 +302,14 @@ static void fuzz_write(const struct hsk_tx *tx)
 	if (want & HSK_OPT_TS)
 		CHECK(s.opts.tsval == tx->tsval && s.opts.tsecr == tx->tsecr,
 		      "timestamps");
+	if (want & HSK_OPT_SACK) {
+		CHECK(s.opts.sack_blocks == nsack, "%u SACK blocks read back "
+		      "as %u", nsack, s.opts.sack_blocks);
+		for (i = 0; i < nsack; i++)
+			CHECK(s.opts.sack[i].start == tx->sack[i].start &&
+			      s.opts.sack[i].end == tx->sack[i].end,
+			      "SACK block %u", i);
+	}
 	free(buf);
 }
 
@@ -353,6 +379,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tx.wscale = s.opts.wscale;
 		tx.tsval = s.opts.tsval;
 		tx.tsecr = s.opts.tsecr;
+		tx.nsack = s.opts.sack_blocks;
+		memcpy(tx.sack, s.opts.sack, sizeof(tx.sack));
 	} else {
 		tx.seq = (u32)a << 24 | c;
 		tx.ack = ~tx.seq;
@@ -364,6 +392,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tx.wscale = a;
 		tx.tsval = tx.seq * 3;
 		tx.tsecr = tx.ack * 5;
+		tx.nsack = a % (HSK_SACK_BLOCKS_MAX + 2);
+		for (olen = 0; olen < HSK_SACK_BLOCKS_MAX; olen++) {
+			tx.sack[olen].start = tx.seq + olen * 1000;
+			tx.sack[olen].end = tx.seq + olen * 1000 + c;
+		}
 	}
 	fuzz_write(&tx);
 	return 0;

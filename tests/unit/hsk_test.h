@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -77,7 +79,9 @@ public:
 	hsk_tcb tcb{};
 	hsk_actions act{};
 	u32 now = kT0;
-	std::string sndq;		/* the echo buffer */
+	std::string sndq;		/* the echo queue: tcb.sndq octets */
+	std::string ring;		/* the buffer: queue, then kept */
+	std::string have;		/* 1 for each octet of ring written */
 	std::vector<Tx> out;		/* segments of the last event */
 	std::vector<Tx> all;		/* every segment ever sent */
 	std::map<int, u32> timers;	/* pending timers of the shell */
@@ -186,6 +190,24 @@ public:
 	void establish() { establish(Seg(HSK_TCP_SYN, kIrs)); }
 
 private:
+	void drop_front(u32 n)
+	{
+		n = std::min<u32>(n, (u32)ring.size());
+		ring.erase(0, n);
+		have.erase(0, n);
+		sndq.erase(0, std::min<u32>(n, (u32)sndq.size()));
+	}
+
+	void write(u32 at, const std::string &d)
+	{
+		if (ring.size() < at + d.size()) {
+			ring.resize(at + d.size());
+			have.resize(at + d.size());
+		}
+		ring.replace(at, d.size(), d);
+		have.replace(at, d.size(), d.size(), 1);
+	}
+
 	void begin()
 	{
 		hsk_actions_init(&act);
@@ -218,16 +240,29 @@ private:
 		collect();
 
 		ASSERT_LE(act.acked, sndq.size());
-		sndq.erase(0, act.acked);
+		drop_front(act.acked);
 		if (act.deliver_len) {
 			ASSERT_NE(sg, nullptr);
 			ASSERT_LE(act.deliver_off + act.deliver_len,
 				  sg->payload.size());
-			sndq += sg->payload.substr(act.deliver_off,
-						   act.deliver_len);
+			EXPECT_EQ(act.deliver_at, sndq.size());
+			write(act.deliver_at, sg->payload.substr(
+				act.deliver_off, act.deliver_len));
+		}
+		if (act.store_len) {
+			ASSERT_NE(sg, nullptr);
+			ASSERT_LE(act.store_off + act.store_len,
+				  sg->payload.size());
+			EXPECT_GE(act.store_at, tcb.sndq);
+			write(act.store_at, sg->payload.substr(
+				act.store_off, act.store_len));
 		}
 		if (created || tcb.state != HSK_STATE_CLOSED) {
-			EXPECT_EQ(sndq.size(), tcb.sndq);
+			ASSERT_LE(tcb.sndq, ring.size());
+			ASSERT_EQ(memchr(have.data(), 0, tcb.sndq), nullptr)
+				<< "a queue octet was never written";
+			EXPECT_LE(ring.size(), tcb.rcv_buf);
+			sndq = ring.substr(0, tcb.sndq);
 		}
 		for (auto &t : out) {
 			if (t.tx.data_len) {

@@ -277,7 +277,7 @@ TEST(Lifecycle, DiscardAcknowledgesWithoutEcho)
 	EXPECT_TRUE(c.sndq.empty());
 }
 
-TEST(Lifecycle, OutOfOrderIsDroppedUntilInOrder)
+TEST(Lifecycle, OutOfOrderIsKeptUntilInOrder)
 {
 	Conn c;
 
@@ -286,30 +286,45 @@ TEST(Lifecycle, OutOfOrderIsDroppedUntilInOrder)
 	ASSERT_EQ(c.out.size(), 1u);
 	EXPECT_EQ(c.out[0].tx.kind, HSK_TX_DUPACK);
 	EXPECT_EQ(c.out[0].tx.ack, r1);
-	EXPECT_EQ(c.act.drop, HSK_DROP_OOO);
+	EXPECT_EQ(c.act.drop, HSK_DROP_NONE);
 	EXPECT_EQ(c.act.deliver_len, 0u);
+	EXPECT_EQ(c.act.store_len, 5u);
+	EXPECT_EQ(c.act.store_at, 5u);
+	EXPECT_TRUE(c.sndq.empty());
 
 	/* the same dupack again: duplicate ACKs for data are not limited */
 	c.in(Seg(HSK_TCP_ACK, r1 + 5, i1, "world"));
 	ASSERT_EQ(c.out.size(), 1u);
 	EXPECT_EQ(c.out[0].tx.kind, HSK_TX_DUPACK);
 
+	/* the hole filled: the kept octets follow at once */
 	c.in(Seg(HSK_TCP_ACK, r1, i1, "hello"));
-	EXPECT_EQ(c.out[0].data, "hello");
-	EXPECT_EQ(c.out[0].tx.ack, r1 + 5);
+	EXPECT_EQ(c.out[0].data, "helloworld");
+	EXPECT_EQ(c.out[0].tx.ack, r1 + 10);
+	EXPECT_EQ(c.cnt[HSK_CNT_RX_BYTES], 10u);
+	EXPECT_EQ(c.tcb.nofo, 0u);
 	/* a retransmission that overlaps: only the new part is taken */
-	c.in(Seg(HSK_TCP_ACK, r1 + 3, i1, "loworld"));
+	c.in(Seg(HSK_TCP_ACK, r1 + 8, i1, "ld!!"));
 	EXPECT_EQ(c.act.deliver_off, 2u);
-	EXPECT_EQ(c.act.deliver_len, 5u);
-	EXPECT_EQ(c.sndq, "helloworld");
-	/* FIN beyond a hole is not processed */
+	EXPECT_EQ(c.act.deliver_len, 2u);
+	EXPECT_EQ(c.act.deliver_at, 10u);
+	/* FIN beyond a hole is not processed, its data is kept */
 	c.in(Seg(HSK_TCP_ACK | HSK_TCP_FIN, r1 + 20, i1, "x"));
 	EXPECT_EQ(c.state(), HSK_STATE_ESTABLISHED);
+	EXPECT_EQ(c.act.store_len, 1u);
+	/* filling the hole takes the data, not the FIN: it is resent */
+	c.in(Seg(HSK_TCP_ACK, r1 + 12, i1, "abcdefgh"));
+	EXPECT_EQ(c.tcb.rcv_nxt, r1 + 21);
+	EXPECT_EQ(c.state(), HSK_STATE_ESTABLISHED);
+	EXPECT_EQ(c.sndq, "helloworld!!abcdefghx");
 	/* an old duplicate draws a duplicate ACK */
 	c.in(Seg(HSK_TCP_ACK, r1, i1, "hello"));
 	ASSERT_EQ(c.out.size(), 1u);
 	EXPECT_EQ(c.out[0].tx.kind, HSK_TX_DUPACK);
-	EXPECT_EQ(c.out[0].tx.ack, r1 + 10);
+	EXPECT_EQ(c.out[0].tx.ack, r1 + 21);
+	c.in(Seg(HSK_TCP_ACK | HSK_TCP_FIN, r1 + 20, i1, "x"));
+	EXPECT_EQ(c.tcb.rcv_nxt, r1 + 22);
+	EXPECT_NE(c.state(), HSK_STATE_ESTABLISHED);
 }
 
 TEST(Lifecycle, SequenceWrapBothDirections)

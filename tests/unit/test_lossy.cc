@@ -13,10 +13,11 @@
  * out of order data (the most recent block first, RFC 2018). It never
  * sends beyond the largest right edge hsk offered, its ACKs carry a
  * sequence number inside hsk's window (Linux's tcp_acceptable_seq()), and
- * it probes a closed window with SND.UNA - 1. Since the hsk core keeps no
- * out of order data, the peer's own loss recovery resends everything
- * from the first hole (go-back-N after three duplicate ACKs or a
- * timeout); that side is not under test here.
+ * it probes a closed window with SND.UNA - 1. Its loss recovery resends
+ * from the first hole (after three duplicate ACKs or a timeout), but
+ * skips what hsk's SACK blocks report as held, as a SACK sender would
+ * (hsk keeps out of order data and reports it, RFC 2018); without SACK it
+ * is go-back-N.
  *
  * HSK_SIM_STATS=1 in the environment prints the numbers of each run.
  */
@@ -138,6 +139,9 @@ struct Peer {
 	u64 rto_at = 0;		/* 0: not armed */
 	u32 backoff = 0;
 	bool probe = false;	/* a zero window probe is due */
+	u64 rtos = 0;		/* retransmission timeouts */
+	/* what hsk's SACK blocks reported held, by sequence number */
+	std::map<u32, u32> sacked;
 
 	/* receiving: hsk's sequence numbers from kIss + 1 */
 	u32 rcv_nxt = kIss + 1;
@@ -241,8 +245,39 @@ struct Peer {
 		rcv_nxt = kIss + 1 + (u32)echo.size();
 	}
 
+	/* The SACKed range @seq is in, if any: its end. */
+	bool in_sacked(u32 seq, u32 *end) const
+	{
+		for (auto &e : sacked)
+			if (hsk_seq_leq(e.first, seq) &&
+			    hsk_seq_before(seq, e.second)) {
+				*end = e.second;
+				return true;
+			}
+		return false;
+	}
+
+	void take_sack(const Wire &w)
+	{
+		for (auto &b : w.sack) {
+			EXPECT_TRUE(sack) << "SACK blocks not negotiated";
+			EXPECT_TRUE(hsk_seq_after(b.first, w.ack) &&
+				    hsk_seq_before(b.first, b.second) &&
+				    hsk_seq_leq(b.second, hi))
+				<< "SACK block " << b.first << "-" << b.second
+				<< " ack " << w.ack;
+			sacked[b.first] = std::max(sacked[b.first], b.second);
+		}
+		for (auto it = sacked.begin(); it != sacked.end();)
+			if (hsk_seq_leq(it->second, una))
+				it = sacked.erase(it);
+			else
+				++it;
+	}
+
 	void take_ack(u64 now, const Wire &w)
 	{
+		take_sack(w);
 		/* hsk never shrinks its window: the right edge only grows */
 		if (hsk_seq_after(w.ack + w.wnd, edge))
 			edge = w.ack + w.wnd;
@@ -281,6 +316,7 @@ struct Peer {
 	{
 		rto_at = 0;
 		if (una != hi) {
+			rtos++;
 			ssthresh = std::max((hi - una) / 2, 2 * kMss);
 			cwnd = kMss;
 			nxt = una;
@@ -301,10 +337,24 @@ struct Peer {
 
 			if (hsk_seq_after(lim, edge))
 				lim = edge;
+			u32 skip;
+
+			/* resending: what the receiver holds needs no copy */
+			while (hsk_seq_before(nxt, hi) &&
+			       in_sacked(nxt, &skip))
+				nxt = skip;
 			if (!hsk_seq_before(nxt, end()) ||
 			    !hsk_seq_before(nxt, lim))
 				break;
 			u32 len = std::min({ kMss, end() - nxt, lim - nxt });
+
+			if (hsk_seq_before(nxt, hi)) {
+				/* resend one hole at a time */
+				for (auto &e : sacked)
+					if (hsk_seq_after(e.first, nxt))
+						len = std::min(len,
+							       e.first - nxt);
+			}
 			Wire w = make(now);
 
 			w.data = src.substr(nxt - (kIrs + 1), len);
@@ -338,6 +388,7 @@ struct Stats {
 	u64 echo_lost = 0;	/* hsk's data segments the path dropped */
 	u64 peer_lost = 0;	/* the peer's data segments dropped */
 	u64 rtos = 0;		/* hsk retransmission timeouts */
+	u64 peer_rtos = 0;	/* the peer's retransmission timeouts */
 	u64 fast = 0;		/* fast retransmits */
 	u64 retrans = 0;	/* HSK_CNT_RETRANS */
 	u64 segs = 0;		/* hsk's segments */
@@ -436,6 +487,10 @@ Stats simulate(u64 seed, bool ts, bool sack, u32 loss_in, u32 loss_out,
 			w.tsval = x.tx.tsval;
 			w.tsecr = x.tx.tsecr;
 			w.data = x.data;
+			for (unsigned int i = 0; (x.tx.opts & HSK_OPT_SACK) &&
+			     i < x.tx.nsack; i++)
+				w.sack.push_back({ x.tx.sack[i].start,
+						   x.tx.sack[i].end });
 			to_peer.send(r, n_out, t, w);
 			rtx |= x.tx.kind == HSK_TX_RETRANS;
 			st.segs++;
@@ -525,17 +580,20 @@ Stats simulate(u64 seed, bool ts, bool sack, u32 loss_in, u32 loss_out,
 	st.echo_lost = to_peer.lost_data;
 	st.peer_lost = to_hsk.lost_data;
 	st.retrans = c.cnt[HSK_CNT_RETRANS];
+	st.peer_rtos = peer.rtos;
 	EXPECT_EQ(peer.echo, peer.src) << "seed " << seed;
 	if (getenv("HSK_SIM_STATS"))
 		printf("sim seed %llu ts %d sack %d loss %u/%u: %s at %llu ms; echo segments "
-		       "lost %llu, peer segments lost %llu; RTOs %llu, fast "
-		       "retransmits %llu, retransmissions %llu, segments %llu\n",
+		       "lost %llu, peer segments lost %llu; RTOs %llu (peer "
+		       "%llu), fast retransmits %llu, retransmissions %llu, "
+		       "segments %llu\n",
 		       (unsigned long long)seed, ts, sack, loss_in, loss_out,
 		       st.done ? "done" : c.freed ? "ABORTED" : "NOT done",
 		       (unsigned long long)t,
 		       (unsigned long long)st.echo_lost,
 		       (unsigned long long)st.peer_lost,
 		       (unsigned long long)st.rtos,
+		       (unsigned long long)st.peer_rtos,
 		       (unsigned long long)st.fast,
 		       (unsigned long long)st.retrans,
 		       (unsigned long long)st.segs);
@@ -551,6 +609,7 @@ struct Case {
 	bool clean_in;		/* no jitter, reordering, duplication in */
 	u64 max_ms;		/* the whole echo back within this */
 	u32 rto_pct;		/* RTOs below this % of lost echo segments */
+	u32 peer_rto_pct;	/* the peer's RTOs below this % of its losses */
 };
 
 void run(const Case &k)
@@ -571,32 +630,40 @@ void run(const Case &k)
 		EXPECT_LT(st.rtos * 100, st.echo_lost * k.rto_pct)
 			<< "seed " << seed;
 		EXPECT_GT(st.fast, 0u) << "seed " << seed;
+		if (k.peer_rto_pct) {
+			EXPECT_LT(st.peer_rtos * 100,
+				  st.peer_lost * k.peer_rto_pct)
+				<< "seed " << seed;
+		}
 	}
 }
 
 }  // namespace
 
 /*
- * The netem of the system test, both ways. The core keeps no out of
- * order data, so the peer's losses and reordering cost the peer a go-back
- * each and the echo trickles: its flights are mostly 1-3 segments, too
- * few for duplicate ACKs to reveal a loss before the RTO (200 ms, two
- * round trips) does. Plain TCP has no RTT samples under this loss (one
- * timed segment, Karn), so its RTO stays backed off for long stretches.
+ * The netem of the system test, both ways. The echo trickles: its
+ * flights are mostly 1-3 segments, too few for duplicate ACKs to reveal a
+ * loss before the RTO (200 ms, two round trips) does. Plain TCP has no
+ * RTT samples under this loss (one timed segment, Karn), so its RTO stays
+ * backed off for long stretches. The core keeps out of order data, so a
+ * loss of the peer's costs it one resent segment, and the peer's
+ * duplicate ACKs and, with SACK, our SACK blocks spare it most timeouts:
+ * when everything beyond the hole was dropped, 91-104 % of its losses
+ * were timeouts and the SACK run took 171-190 s; now 60-71 % and 96-105 s.
  */
 TEST(Lossy, BothWaysPlain)
 {
-	run({ false, false, 20, 20, false, 480000, 100 });
+	run({ false, false, 20, 20, false, 300000, 100, 80 });
 }
 
 TEST(Lossy, BothWaysTimestamps)
 {
-	run({ true, false, 20, 20, false, 240000, 85 });
+	run({ true, false, 20, 20, false, 200000, 85, 80 });
 }
 
 TEST(Lossy, BothWaysSack)
 {
-	run({ true, true, 20, 20, false, 240000, 75 });
+	run({ true, true, 20, 20, false, 150000, 75, 80 });
 }
 
 /*
@@ -606,17 +673,17 @@ TEST(Lossy, BothWaysSack)
  */
 TEST(Lossy, EchoPathPlain)
 {
-	run({ false, false, 0, 20, true, 160000, 75 });
+	run({ false, false, 0, 20, true, 160000, 75, 0 });
 }
 
 TEST(Lossy, EchoPathTimestamps)
 {
-	run({ true, false, 0, 20, true, 90000, 70 });
+	run({ true, false, 0, 20, true, 90000, 70, 0 });
 }
 
 TEST(Lossy, EchoPathSack)
 {
-	run({ true, true, 0, 20, true, 90000, 70 });
+	run({ true, true, 0, 20, true, 90000, 70, 0 });
 }
 
 /*
@@ -627,10 +694,10 @@ TEST(Lossy, EchoPathSack)
  */
 TEST(Lossy, ReorderingTimestamps)
 {
-	run({ true, true, 0, 0, true, 5000, 0 });
+	run({ true, true, 0, 0, true, 5000, 0, 0 });
 }
 
 TEST(Lossy, ReorderingPlain)
 {
-	run({ false, false, 0, 0, true, 15000, 0 });
+	run({ false, false, 0, 0, true, 15000, 0, 0 });
 }

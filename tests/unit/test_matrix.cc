@@ -194,17 +194,21 @@ Expect model(const hsk_tcb &t, const hsk_seg &s)
 	/* "seventh": text */
 	if (L && open) {
 		need = true;
+		u32 room = wnd;
+
+		if (t.mode == HSK_MODE_TARPIT)
+			room = 0;
+		else if (echoing)
+			room = std::min(room, t.rcv_buf - sndq);
 		if (after(s.seq, rcv_nxt)) {
-			e.drop = HSK_DROP_OOO;
+			/* kept if it starts in the room; the rest is cut */
+			if (s.seq - rcv_nxt >= room)
+				e.drop = HSK_DROP_OOO;
+			else if (s.seq - rcv_nxt + L > room)
+				e.drop = HSK_DROP_WINDOW;
 			inorder = false;
 		} else if (rcv_nxt - s.seq < L) {
 			u32 avail = L - (rcv_nxt - s.seq);
-			u32 room = wnd;
-
-			if (t.mode == HSK_MODE_TARPIT)
-				room = 0;
-			else if (echoing)
-				room = std::min(room, t.rcv_buf - sndq);
 			u32 take = std::min(avail, room);
 
 			if (take) {
@@ -426,6 +430,6 @@ TEST(Matrix, EveryStateFlagSeqAck)
 		HSK_DROP_RST_OUT_OF_WINDOW, HSK_DROP_RST_CHALLENGE,
 		HSK_DROP_SYN_CHALLENGE, HSK_DROP_SYN_RESET, HSK_DROP_DUP_SYN,
 		HSK_DROP_NO_ACK, HSK_DROP_BAD_ACK, HSK_DROP_ACK_UNSENT,
-		HSK_DROP_ACK_TOO_OLD, HSK_DROP_OOO, HSK_DROP_WINDOW }));
+		HSK_DROP_ACK_TOO_OLD, HSK_DROP_WINDOW }));
 	EXPECT_EQ(states.size(), (size_t)HSK_STATE_MAX - 1);	/* no LISTEN */
 }

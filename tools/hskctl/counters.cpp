@@ -40,6 +40,7 @@ constexpr StatName stats[] = {
 	{HSK_STATS_A_URG_BYTES, "urg_bytes"},
 	{HSK_STATS_A_CONN_LIMIT, "conn_limit"},
 	{HSK_STATS_A_NOMEM, "nomem"},
+	{HSK_STATS_A_OFO_QUEUED, "ofo_queued"},
 };
 
 constexpr bool stats_in_order()

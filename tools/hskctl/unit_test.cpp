@@ -600,7 +600,7 @@ TEST(Counters, Names)
 		"rst_sent",  "rst_recv",       "challenge_acks", "csum_errors", "malformed",
 		"retrans",   "segs_in",	       "segs_out",	 "drops",	"synack_timeout",
 		"timeouts",  "persist_probes", "idle_timeouts",	 "bytes_in",	"bytes_out",
-		"urg_bytes", "conn_limit",     "nomem"};
+		"urg_bytes", "conn_limit",     "nomem",		 "ofo_queued"};
 
 	EXPECT_EQ(stat_names(), expected);
 	EXPECT_STREQ(stat_name(HSK_STATS_A_SYN_RECV), "syn_recv");

@@ -258,6 +258,8 @@ enum hsk_conn_attrs {
  * @HSK_STATS_A_URG_BYTES: accepted bytes that were urgent
  * @HSK_STATS_A_CONN_LIMIT: SYNs dropped by max_conns or a listener backlog
  * @HSK_STATS_A_NOMEM: segments dropped for lack of memory
+ * @HSK_STATS_A_OFO_QUEUED: out-of-order segments kept until the data
+ *	before them arrives (and reported in SACK blocks)
  * @__HSK_STATS_A_MAX: internal
  * @HSK_STATS_A_MAX: highest attribute number
  */
@@ -287,6 +289,7 @@ enum hsk_stats_attrs {
 	HSK_STATS_A_URG_BYTES,
 	HSK_STATS_A_CONN_LIMIT,
 	HSK_STATS_A_NOMEM,
+	HSK_STATS_A_OFO_QUEUED,
 
 	__HSK_STATS_A_MAX,
 	HSK_STATS_A_MAX = __HSK_STATS_A_MAX - 1
