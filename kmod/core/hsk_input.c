@@ -160,9 +160,15 @@ static bool hsk_seq_ok(const struct hsk_tcb *tcb, const struct hsk_seg *seg)
 	if (seg->flags & HSK_TCP_FIN)
 		len++;
 	if (!len) {
-		if (!wnd)
-			return seg->seq == tcb->rcv_nxt;
-		return hsk_seq_in_window(seg->seq, tcb->rcv_nxt, wnd);
+		/*
+		 * RFC 9293 wants RCV.NXT =< SEG.SEQ < RCV.NXT + RCV.WND, but a
+		 * sender that filled our window sends its ACKs at the right
+		 * edge (Linux's tcp_acceptable_seq()): while a hole keeps
+		 * RCV.NXT below the edge, those ACKs, often the only ones
+		 * acknowledging our echo data, would all be dropped. Accept
+		 * the edge itself, as Linux's tcp_sequence() does.
+		 */
+		return hsk_seq_in_window(seg->seq, tcb->rcv_nxt, wnd + 1);
 	}
 	if (!wnd)
 		return false;

@@ -986,7 +986,8 @@ static void dead_call(struct shell *sh, enum call c,
  * rather than from the core: SEG.LEN counts SYN and FIN, RCV.WND is what
  * is left of the advertised window. Plus the allowance documented at
  * hsk_input(): with a zero window a segment at exactly RCV.NXT still has
- * its control bits processed.
+ * its control bits processed; and a segment without data or control bits
+ * may sit at the right edge itself (hsk_seq_ok(), as Linux).
  */
 static bool rfc_acceptable(const struct hsk_tcb *t, const struct hsk_seg *s)
 {
@@ -997,13 +998,13 @@ static bool rfc_acceptable(const struct hsk_tcb *t, const struct hsk_seg *s)
 		len++;
 	if (s->flags & HSK_TCP_FIN)
 		len++;
-	if (!wnd)
-		return s->seq == t->rcv_nxt;
 	/* distances from RCV.NXT, done in 64 bits */
 	first = (u32)(s->seq - t->rcv_nxt);
-	last = (u32)(s->seq + len - 1 - t->rcv_nxt);
 	if (!len)
-		return first < wnd;
+		return first <= wnd;
+	if (!wnd)
+		return s->seq == t->rcv_nxt;
+	last = (u32)(s->seq + len - 1 - t->rcv_nxt);
 	return first < wnd || last < wnd;
 }
 

@@ -108,8 +108,8 @@ Expect model(const hsk_tcb &t, const hsk_seg &s)
 	u32 slen = L + !!(f & HSK_TCP_SYN) + !!(f & HSK_TCP_FIN);
 	bool ok;
 
-	if (!slen)
-		ok = wnd ? in_wnd(s.seq) : s.seq == rcv_nxt;
+	if (!slen)	/* the right edge included, as in Linux */
+		ok = in_wnd(s.seq) || s.seq == rcv_nxt + wnd;
 	else
 		ok = wnd && (in_wnd(s.seq) || in_wnd(s.seq + slen - 1));
 	if (!ok && !wnd && s.seq == rcv_nxt)

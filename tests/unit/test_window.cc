@@ -237,3 +237,29 @@ TEST(Window, EchoBufferFullDropsExcess)
 	EXPECT_EQ(c.out[0].tx.ack, r1 + 100);
 	EXPECT_EQ(c.out[0].tx.wnd, 0);
 }
+
+TEST(Window, AckAtTheRightEdgeIsProcessed)
+{
+	Conn c;
+
+	c.p.rcv_buf = 4000;
+	c.establish(Seg(HSK_TCP_SYN, kIrs).mss(1000));
+	c.in(Seg(HSK_TCP_ACK, r1, i1, std::string(1000, 'a')));
+	EXPECT_EQ(c.tcb.snd_nxt, i1 + 1000);
+	/* the peer fills our window, but its second segment is lost */
+	c.in(Seg(HSK_TCP_ACK, r1 + 2000, i1, std::string(1000, 'c')));
+	c.in(Seg(HSK_TCP_ACK, r1 + 3000, i1, std::string(1000, 'd')));
+	EXPECT_EQ(c.tcb.rcv_nxt, r1 + 1000);
+	/*
+	 * Its ACK of our echo comes at its SND.NXT, our right edge
+	 * (tcp_acceptable_seq()): one past the window RFC 9293 accepts.
+	 * Dropping it would leave the echo unacknowledged for as long as
+	 * the hole lasts.
+	 */
+	c.in(Seg(HSK_TCP_ACK, r1 + 4000, i1 + 1000));
+	EXPECT_EQ(c.act.drop, HSK_DROP_NONE);
+	EXPECT_EQ(c.tcb.snd_una, i1 + 1000);
+	/* beyond the edge it is still not acceptable */
+	c.in(Seg(HSK_TCP_ACK, r1 + 4001, i1 + 1000));
+	EXPECT_EQ(c.act.drop, HSK_DROP_NOT_ACCEPTABLE);
+}
