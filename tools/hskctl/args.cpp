@@ -41,4 +41,19 @@ bool is_json_option(std::string_view word) noexcept
 	return word == "-j" || word == "--json";
 }
 
+std::vector<std::string_view> batch_words(std::string_view line)
+{
+	constexpr std::string_view blanks = " \t\r\v\f";
+	std::vector<std::string_view> words;
+
+	for (std::size_t pos = line.find_first_not_of(blanks); pos != std::string_view::npos;) {
+		const std::size_t end = line.find_first_of(blanks, pos);
+		words.push_back(line.substr(pos, end == std::string_view::npos ? end : end - pos));
+		pos = line.find_first_not_of(blanks, end);
+	}
+	if (!words.empty() && words.front().front() == '#')
+		words.clear();
+	return words;
+}
+
 } // namespace hskctl

@@ -48,6 +48,13 @@ Endpoint endpoint_arg(std::string_view text);
 /* True for -j and --json, which the show commands also accept after their name. */
 bool is_json_option(std::string_view word) noexcept;
 
+/*
+ * The words of one line of a batch file (hskctl -b): separated by blanks
+ * (spaces, tabs, a trailing carriage return), no quoting. Empty for a blank
+ * line and for a comment, a line whose first word starts with '#'.
+ */
+std::vector<std::string_view> batch_words(std::string_view line);
+
 } // namespace hskctl
 
 #endif /* HSKCTL_ARGS_HPP */

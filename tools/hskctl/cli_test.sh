@@ -190,6 +190,30 @@ expect 1 "hskctl: missing value after 'max_conns'" config set rto_min_ms 1 max_c
 expect 1 "hskctl: unknown setting '2' (expected $keys)" config set max_conns 1 2
 expect 1 "hskctl: invalid value 'max_conns' for 'rto_min_ms' $u32" config set rto_min_ms max_conns 5
 
+# Batch files (-b): usage errors of a line are reported with its number,
+# before the kernel is asked anything; comments and blank lines are skipped.
+printf '%s\n' '# comment' '' 'listen add 7 mode chargen' 'listen show' >"$tmp/batch"
+expect 1 "hskctl: line 3: unknown mode 'chargen' (expected echo, discard or tarpit)" -b "$tmp/batch"
+expect 1 "hskctl: line 3: unknown mode 'chargen' (expected echo, discard or tarpit)" \
+	-j --batch "$tmp/batch"
+printf '%s\n' '  -j  frob show' >"$tmp/batch"
+expect 1 "hskctl: line 1: unknown object 'frob' (try 'hskctl help')" -b "$tmp/batch"
+printf '%s\n' '' 'listen frob' >"$tmp/batch"
+expect 1 "hskctl: line 2: unknown command 'frob' for 'listen' (try 'hskctl listen help')" \
+	-b - <"$tmp/batch"
+printf '%s\n' '# nothing but comments' '   ' >"$tmp/batch"
+expect 0 "" -b "$tmp/batch"
+expect 0 "" -b /dev/null
+expect 1 "hskctl: missing FILE after '-b'" -b
+expect 1 "hskctl: missing FILE after '--batch'" -j --batch
+expect 1 "hskctl: unexpected argument 'listen' after '-b' FILE" -b "$tmp/batch" listen show
+expect 1 "hskctl: cannot read '$tmp/none': No such file or directory" -b "$tmp/none"
+expect 1 "hskctl: cannot read '$tmp': Is a directory" -b "$tmp"
+printf 'help\nlisten help\n' >"$tmp/batch"
+prints '^Usage: hskctl' -b "$tmp/batch"
+prints '^hskctl listen add ENDPOINT' -b "$tmp/batch"
+printf '%s\n' 'listen show' >"$tmp/batch"
+
 # Without the module every command that reaches the kernel fails the same way.
 if [ ! -e /sys/module/hsk ]; then
 	nomod="hskctl: the hsk module is not loaded (load it with 'modprobe hsk' or 'insmod hsk.ko')"
@@ -229,6 +253,7 @@ if [ ! -e /sys/module/hsk ]; then
 	expect 1 "$nomod" config set max_conns 0
 	expect 1 "$nomod" config set synack_retries 4294967295 time_wait_ms 1 idle_timeout_ms 0 \
 		rto_min_ms 200 max_conns 65536
+	expect 1 "hskctl: line 1: ${nomod#hskctl: }" -b "$tmp/batch"
 else
 	echo "cli_test: hsk module loaded, skipping the 'not loaded' tests" >&2
 fi

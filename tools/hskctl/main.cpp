@@ -3,13 +3,19 @@
  * hskctl: configure the hsk kernel module over generic netlink.
  *
  *	hskctl [OPTIONS] OBJECT COMMAND [ARGS]
+ *	hskctl [-j] -b FILE
  *
  * main() parses the global options, finds OBJECT and COMMAND in the table
- * below and runs the command. Every failure ends up here as an exception
- * and becomes exactly one "hskctl: ..." line on stderr and an exit status.
+ * below and runs the command, or each line of a batch file in turn on one
+ * netlink socket. Every failure ends up here as an exception and becomes
+ * exactly one "hskctl: ..." line on stderr and an exit status.
  */
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
+#include <fstream>
+#include <iostream>
 #include <linux/hsk.h>
 #include <string>
 #include <string_view>
@@ -41,13 +47,18 @@ std::string usage()
 {
 	std::string s =
 		"Usage: hskctl [OPTIONS] OBJECT COMMAND [ARGS]\n"
+		"       hskctl [-j] -b FILE\n"
 		"       hskctl help [OBJECT]\n"
 		"       hskctl OBJECT help\n"
 		"\n"
 		"Options (before OBJECT):\n"
-		"  -j, --json     print JSON instead of text (also accepted after \"show\")\n"
-		"  -h, --help     print this help and exit\n"
-		"  -V, --version  print the version and exit\n"
+		"  -j, --json        print JSON instead of text (also accepted after \"show\")\n"
+		"  -b, --batch FILE  run the commands of FILE (\"-\": stdin), one \"[-j] OBJECT\n"
+		"                    COMMAND [ARGS]\" per line, words separated by blanks, no\n"
+		"                    quoting, \"#\" lines ignored; stops at the first failing\n"
+		"                    line (those before it took effect), naming its number\n"
+		"  -h, --help        print this help and exit\n"
+		"  -V, --version     print the version and exit\n"
 		"\n"
 		"Objects and commands:\n";
 
@@ -98,6 +109,62 @@ const Command *find_command(const Object &obj, std::string_view name)
 	return nullptr;
 }
 
+/* The message of the exception being handled, as main() prints it. */
+std::string current_error()
+{
+	try {
+		throw;
+	} catch (const netlink::Error &e) {
+		return describe(e);
+	} catch (const std::exception &e) {
+		return e.what();
+	} catch (...) {
+		return "unexpected error";
+	}
+}
+
+/* Runs OBJECT COMMAND [ARGS], words[i] being OBJECT. */
+int run_command(Context &ctx, const std::vector<std::string_view> &words, std::size_t i);
+
+/*
+ * Runs each line of the batch file on one netlink socket; the first failing
+ * line ends the batch with its number in the message.
+ */
+int run_batch(Context &ctx, std::string_view file)
+{
+	std::ifstream in;
+	std::istream *is = &std::cin;
+	const bool json = ctx.json;
+	std::string line;
+
+	if (file != "-") {
+		in.open(std::string(file));
+		if (!in)
+			throw CommandError("cannot read " + quoted(file) + ": " +
+					   std::strerror(errno));
+		is = &in;
+	}
+	for (unsigned long n = 1; std::getline(*is, line); n++) {
+		const std::vector<std::string_view> words = batch_words(line);
+		std::size_t i = 0;
+
+		if (words.empty())
+			continue;
+		ctx.json = json;
+		try {
+			for (; i < words.size() && is_json_option(words[i]); i++)
+				ctx.json = true;
+			run_command(ctx, words, i);
+		} catch (...) {
+			throw CommandError("line " + std::to_string(n) + ": " + current_error());
+		}
+	}
+	if (is->bad())
+		throw CommandError("cannot read " + quoted(file) + ": " +
+				   std::strerror(errno ? errno : EIO));
+	return exit_ok;
+}
+
 int run(int argc, char **argv)
 {
 	const std::vector<std::string_view> words(argv + 1, argv + argc);
@@ -108,6 +175,13 @@ int run(int argc, char **argv)
 		const std::string_view w = words[i];
 		if (w == "-j" || w == "--json") {
 			ctx.json = true;
+		} else if (w == "-b" || w == "--batch") {
+			if (++i == words.size())
+				throw UsageError("missing FILE after " + quoted(w));
+			if (i + 1 < words.size())
+				throw UsageError("unexpected argument " + quoted(words[i + 1]) +
+						 " after " + quoted(w) + " FILE");
+			return run_batch(ctx, words[i]);
 		} else if (w == "-h" || w == "--help") {
 			print(usage());
 			return exit_ok;
@@ -122,6 +196,11 @@ int run(int argc, char **argv)
 			break;
 		}
 	}
+	return run_command(ctx, words, i);
+}
+
+int run_command(Context &ctx, const std::vector<std::string_view> &words, std::size_t i)
+{
 	if (i == words.size())
 		throw UsageError("missing OBJECT (try 'hskctl help')");
 
@@ -171,12 +250,8 @@ int main(int argc, char **argv)
 
 	try {
 		return run(argc, argv);
-	} catch (const netlink::Error &e) {
-		error_line(describe(e));
-	} catch (const std::exception &e) {
-		error_line(e.what());
 	} catch (...) {
-		error_line("unexpected error");
+		error_line(current_error());
 	}
 	return exit_failure;
 }

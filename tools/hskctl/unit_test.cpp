@@ -557,6 +557,21 @@ TEST(Args, EndpointArg)
 	EXPECT_FALSE(is_json_option("json"));
 }
 
+TEST(Args, BatchWords)
+{
+	using W = std::vector<std::string_view>;
+
+	EXPECT_EQ(batch_words("listen add 7 mode echo"), (W{"listen", "add", "7", "mode", "echo"}));
+	EXPECT_EQ(batch_words("  \tlisten\t\tadd  [::1]:7 \r"), (W{"listen", "add", "[::1]:7"}));
+	EXPECT_EQ(batch_words("-j listen show"), (W{"-j", "listen", "show"}));
+	EXPECT_EQ(batch_words("conn#1 show"), (W{"conn#1", "show"}));
+	EXPECT_EQ(batch_words("'a b'"), (W{"'a", "b'"}));
+	EXPECT_EQ(batch_words(""), W{});
+	EXPECT_EQ(batch_words(" \t\r"), W{});
+	EXPECT_EQ(batch_words("# listen add 7"), W{});
+	EXPECT_EQ(batch_words("  #listen add 7"), W{});
+}
+
 /* ---- connection states ---- */
 
 TEST(ConnState, Names)
