@@ -7,9 +7,10 @@
 #                    and the host unit tests
 #   make check       install what is missing, run the host unit tests, a
 #                    short fuzzing round and the VM kselftests on both test
-#                    kernels (6.1 and 6.12)
-#   make check-debug the VM kselftests on a KASAN/lockdep/kmemleak kernel
-#                    built from linux-source-6.1 (cached; first build long)
+#                    kernels (6.1 and 6.12) and on a KASAN/UBSAN/lockdep/
+#                    kmemleak kernel built from linux-source-6.1 (cached
+#                    outside the clone; the first run builds it)
+#   make check-debug the VM kselftests on the debug kernel only
 #   make demo        install what is missing, boot the test VM and show a
 #                    listener configured with hskctl
 #   make vm [CMD=…]  a shell (or one command) in the test VM with hsk.ko
