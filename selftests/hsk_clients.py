@@ -20,7 +20,6 @@ import hashlib
 import ipaddress
 import json
 import os
-import shlex
 import socket
 import struct
 import subprocess
@@ -28,13 +27,10 @@ import sys
 import termios
 import threading
 import time
-import traceback
 
-KSFT_PASS, KSFT_FAIL, KSFT_SKIP = 0, 1, 4
+from hsk_lib import (ENV, HOST_NS, KSFT_SKIP, KTAP, Case, CaseFailed, conns,
+                     host, hsk, run_case as _run_case, stats)
 
-ENV_PATH = "/run/hsk-vm.env"
-HOST_NS = "/proc/1/ns/net"
-NSENTER = ["nsenter", "--net=" + HOST_NS]
 CLONE_NEWNET = 0x40000000
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
@@ -67,29 +63,6 @@ NFT_RULESET = """table inet hsk_t {
 """
 
 
-def load_env():
-    env = {
-        "HSK_HOST4": "198.18.0.1", "HSK_HOST6": "2001:db8::1",
-        "HSK_PEER4": "198.18.0.2", "HSK_PEER6": "2001:db8::2",
-        "HSK_PEER_IF": "",
-    }
-    try:
-        with open(ENV_PATH) as f:
-            for line in f:
-                k, sep, v = line.strip().partition("=")
-                if sep:
-                    w = shlex.split(v)
-                    env[k] = w[0] if w else ""
-    except OSError:
-        pass
-    for k in list(env):
-        env[k] = os.environ.get(k, env[k])
-    return env
-
-
-ENV = load_env()
-
-
 class Fam:
     """One address family: its name in KTAP and in hskctl, its addresses."""
 
@@ -116,120 +89,15 @@ FAMS = [
 ]
 
 
-# ---------------------------------------------------------------------------
-# KTAP
-# ---------------------------------------------------------------------------
-
-class Ktap:
-    def __init__(self):
-        self.n = 0
-        self.planned = 0
-        self.counts = {"pass": 0, "fail": 0}
-
-    @staticmethod
-    def _p(s):
-        sys.stdout.write(s + "\n")
-        sys.stdout.flush()
-
-    def plan(self, n):
-        self.planned = n
-        self._p("TAP version 13")
-        self._p("1..%d" % n)
-
-    def diag(self, text):
-        for line in str(text).splitlines() or [""]:
-            self._p("# " + line)
-
-    def result(self, desc, passed):
-        self.n += 1
-        self.counts["pass" if passed else "fail"] += 1
-        self._p("%s %d %s" % ("ok" if passed else "not ok", self.n, desc))
-
-    def finished(self):
-        while self.n < self.planned:
-            self.result("not run (the test stopped early)", False)
-        c = self.counts
-        self._p("# totals: pass:%d fail:%d xfail:0 xpass:0 skip:0 error:0"
-                % (c["pass"], c["fail"]))
-        if self.n != self.planned:
-            self._p("# planned %d cases but ran %d" % (self.planned, self.n))
-            return KSFT_FAIL
-        if c["fail"]:
-            return KSFT_FAIL
-        return KSFT_PASS if c["pass"] else KSFT_SKIP
-
-
-KTAP = Ktap()
-
-
-class CaseFailed(Exception):
-    pass
-
-
-class Case:
-    """Collects the assertions of one KTAP case."""
-
-    def __init__(self, desc):
-        self.desc = desc
-        self.failed = False
-
-    def check(self, cond, what):
-        if not cond:
-            self.failed = True
-            KTAP.diag(what)
-        return cond
-
-    def require(self, cond, what):
-        """An assertion the rest of the case cannot do without."""
-        if not self.check(cond, what):
-            raise CaseFailed()
-
-    def eq(self, got, want, what):
-        return self.check(got == want, "%s: got %r, expected %r"
-                          % (what, got, want))
-
-
 def run_case(desc, fn, *args):
-    c = Case(desc)
-    try:
-        fn(c, *args)
-    except CaseFailed:
-        pass
-    except Exception:  # pylint: disable=broad-except
-        c.failed = True
-        KTAP.diag("unexpected exception:\n" + traceback.format_exc())
-    if c.failed:
-        diag_state()
-    KTAP.result(desc, not c.failed)
+    """A KTAP case that prints hsk's connections and listeners if it
+    fails."""
+    return _run_case(desc, fn, *args, on_fail=diag_state)
 
 
 # ---------------------------------------------------------------------------
 # The initial namespace: hskctl, nft, modprobe
 # ---------------------------------------------------------------------------
-
-def host(*argv, stdin=None, timeout=60):
-    """Runs a command in the initial network namespace."""
-    return subprocess.run(NSENTER + list(argv), input=stdin,
-                          capture_output=True, text=True, timeout=timeout,
-                          check=False)
-
-
-def hsk(*args):
-    """hskctl ARGS in the initial namespace; raises on failure."""
-    p = host("hskctl", *args)
-    if p.returncode != 0:
-        raise RuntimeError("hskctl %s: exit %d: %s" % (
-            " ".join(args), p.returncode, p.stderr.strip()))
-    return p.stdout
-
-
-def conns():
-    return json.loads(hsk("conn", "show", "-j"))
-
-
-def stats():
-    return json.loads(hsk("stats", "-j"))
-
 
 def delta(before, after, *keys):
     return {k: after[k] - before[k] for k in keys}
@@ -839,6 +707,68 @@ def case_listen_del(c, fam):
         s.close()
 
 
+def link_local(ifname, in_host):
+    """The link-local address of IFNAME (in the initial namespace or in
+    ours), once duplicate address detection has let go of it."""
+    argv = ["ip", "-6", "-o", "addr", "show", "dev", ifname, "scope", "link"]
+
+    def addr():
+        p = host(*argv) if in_host else subprocess.run(
+            argv, capture_output=True, text=True, check=False)
+        w = p.stdout.split()
+        if "tentative" in w or "inet6" not in w:
+            return None
+        return w[w.index("inet6") + 1].split("/")[0]
+    return wait_for(addr, STATE_TIMEOUT)
+
+
+LL_DUMMY = "hskll0"     # and its veth peer hskll0p
+
+
+def case_link_local(c):
+    """An IPv6 client at a link-local address, to hsk's link-local address:
+    replies must leave through the interface the SYN came in on. A veth
+    pair in the initial namespace (veth is in every test kernel) with a
+    preferred route to fe80::/64 makes a lookup that ignores the
+    interface pick the wrong one."""
+    reset([ECHO_PORT])
+    fam = FAMS[1]
+    ours = link_local(ENV["HSK_PEER_IF"], False)
+    theirs = link_local(ENV["HSK_HOST_IF"], True)
+    c.require(ours and theirs, "no link-local address: peer %r, host %r"
+              % (ours, theirs))
+    for argv in (["ip", "link", "add", LL_DUMMY, "type", "veth", "peer",
+                  "name", LL_DUMMY + "p"],
+                 ["ip", "link", "set", LL_DUMMY + "p", "up"],
+                 ["ip", "link", "set", LL_DUMMY, "up"],
+                 ["ip", "-6", "route", "add", "fe80::/64", "dev", LL_DUMMY,
+                  "metric", "1"]):
+        p = host(*argv)
+        c.require(p.returncode == 0, "%s: %s" % (" ".join(argv),
+                                                 p.stderr.strip()))
+    try:
+        before = stats()
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.settimeout(30.0)
+        s.connect((theirs, ECHO_PORT, 0,
+                   socket.if_nametoindex(ENV["HSK_PEER_IF"])))
+        try:
+            port = lport(s)
+            e = wait_state(c, fam, port, "ESTABLISHED", raddr=ours)
+            if e:
+                c.check(same_addr(e["local_addr"], theirs),
+                        "local_addr %r, expected %s" % (e["local_addr"],
+                                                        theirs))
+            x = Echo(s, os.urandom(64 * KiB))
+            x.check(c)
+            c.eq(delta(before, stats(), "established", "bytes_out"),
+                 {"established": 1, "bytes_out": 64 * KiB}, "stats growth")
+        finally:
+            s.close()
+    finally:
+        host("ip", "link", "del", LL_DUMMY)
+
+
 def case_counters(c, first):
     last = stats()
     for k in ("csum_errors", "malformed"):
@@ -857,7 +787,7 @@ def main():
     poll = poll_seconds()
     tw_s = time_wait_seconds(poll)
 
-    KTAP.plan(25)
+    KTAP.plan(26)
     KTAP.diag("conn show takes %.2fs here: time_wait_ms %d for the conn "
               "close cases" % (poll, 1000 * tw_s))
     per_fam = [
@@ -902,6 +832,9 @@ def main():
     for fam in FAMS:
         run_case("%s: listen del resets a live connection: ECONNRESET"
                  % fam.name, case_listen_del, fam)
+    run_case("IPv6 link-local client to hsk's link-local address, with a "
+             "preferred fe80::/64 route on another interface: 64 KiB echoed,"
+             " conn show lists both link-local addresses", case_link_local)
     hsk("listen", "flush")
     run_case("no csum_errors or malformed segments counted", case_counters,
              first)
