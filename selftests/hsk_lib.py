@@ -52,6 +52,12 @@ def load_env(path=ENV_PATH):
 
 ENV = load_env()
 
+# A debug kernel (KASAN, lockdep, kmemleak) runs everything several times
+# slower under TCG: waits for what the kernel must do, not for timing
+# assertions, are SLOW times longer there.
+DEBUG_KERNEL = "-debug" in os.uname().release
+SLOW = 4 if DEBUG_KERNEL else 1
+
 
 class Ktap:
     """KTAP version 1 output, with the totals line kselftest prints."""

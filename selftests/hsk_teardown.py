@@ -36,7 +36,8 @@ import time
 
 from hsk_faults import FAMS, Fam
 from hsk_floods import Flooder, flood_frames, setns
-from hsk_lib import ENV, KSFT_SKIP, KTAP, hsk, run_case, stats
+from hsk_lib import (DEBUG_KERNEL, ENV, KSFT_SKIP, KTAP, SLOW, hsk, run_case,
+                     stats)
 
 HOST_NS = ["nsenter", "-t", "1", "-m", "-n"]
 ECHO_PORT = 7
@@ -52,10 +53,9 @@ REPS = int(ENV.get("HSK_TEARDOWN_REPS", "20"))
 # its run fits the kselftest timeout (the output says so).
 # HSK_TEARDOWN_REP_CONNS sets the count of the middle ones.
 FULL_CONNS = 1000
-DEBUG_REP_CONNS = 400
+DEBUG_REP_CONNS = 200
 REP_CONNS = int(ENV.get("HSK_TEARDOWN_REP_CONNS",
-                        DEBUG_REP_CONNS if "-debug" in os.uname().release
-                        else FULL_CONNS))
+                        DEBUG_REP_CONNS if DEBUG_KERNEL else FULL_CONNS))
 NETNS_ITERS = 2
 NETNS_CONNS = 200
 DEL_CONNS = 100
@@ -121,7 +121,8 @@ def mem_available_kb(drop=True):
 
 def insmod():
     if not module_loaded():
-        must(run("insmod", ENV["HSK_KO"]), "insmod " + ENV["HSK_KO"])
+        must(run("insmod", ENV["HSK_KO"], timeout=60 * SLOW),
+             "insmod " + ENV["HSK_KO"])
 
 
 def rmmod():
@@ -556,7 +557,8 @@ def one_rep(c, rep, n, fl):
         check_unloaded(c, "rep %d" % rep)
         t = time.monotonic()
         st.stop()
-        by_hsk, later, other = reap_resets(conns, st.outcome, timeout=5.0)
+        by_hsk, later, other = reap_resets(conns, st.outcome,
+                                           timeout=5.0 * SLOW)
         tm["resets"] = time.monotonic() - t
         c.check(by_hsk + later == n and not other,
                 "rep %d: not every client saw ECONNRESET: %d + %d of %d,"
