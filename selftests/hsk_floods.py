@@ -633,8 +633,11 @@ def case_data_flood(c):
                              mem0, mem1))
         c.check(len(live) == want, "%d connections live, expected %d "
                 "(%d KiB / 64 KiB)" % (len(live), want, SNDQ_LIMIT_KB))
-        c.check(d["nomem"] == DATA_CONNS - want, "nomem +%d, expected +%d"
-                % (d["nomem"], DATA_CONNS - want))
+        # One per reset connection (its data found no echo queue), plus
+        # any out-of-order segment that found none before that and was
+        # dropped, the connection living on (hsk_ofo_renege()).
+        c.check(d["nomem"] >= DATA_CONNS - want, "nomem +%d, expected at "
+                "least +%d" % (d["nomem"], DATA_CONNS - want))
         c.check(len(resets) == DATA_CONNS - want and
                 len(reset) == len(resets),
                 "%d clients got ECONNRESET, %d another error; expected %d "
