@@ -31,17 +31,25 @@ ENV_DEFAULTS = {
 }
 
 
+def read_env_file(path=ENV_PATH):
+    """The KEY=VALUE lines of the test VM's environment file (values as
+    the shell would read them). Raises OSError if there is none."""
+    env = {}
+    with open(path) as f:
+        for line in f:
+            k, sep, v = line.strip().partition("=")
+            if sep:
+                w = shlex.split(v)
+                env[k] = w[0] if w else ""
+    return env
+
+
 def load_env(path=ENV_PATH):
     """The test VM's variables (ENV_DEFAULTS where it has none), with the
     process's HSK_* variables on top."""
     env = dict(ENV_DEFAULTS)
     try:
-        with open(path) as f:
-            for line in f:
-                k, sep, v = line.strip().partition("=")
-                if sep:
-                    w = shlex.split(v)
-                    env[k] = w[0] if w else ""
+        env.update(read_env_file(path))
     except OSError:
         pass
     for k, v in os.environ.items():

@@ -28,7 +28,6 @@ import json
 import os
 import random
 import select
-import shlex
 import socket
 import struct
 import subprocess
@@ -36,7 +35,8 @@ import sys
 import threading
 import time
 
-ENV_PATH = "/run/hsk-vm.env"
+from hsk_lib import ENV_PATH, read_env_file
+
 HOST_NS = "/proc/1/ns/net"
 NSENTER = ["nsenter", "--net=" + HOST_NS]
 
@@ -542,13 +542,7 @@ class Topology:
     fake6 = "2001:db8::3"
 
     def __init__(self, path=ENV_PATH):
-        env = {}
-        with open(path) as f:
-            for line in f:
-                k, sep, v = line.strip().partition("=")
-                if sep:
-                    w = shlex.split(v)
-                    env[k] = w[0] if w else ""
+        env = read_env_file(path)
         self.env = env
         self.host_if = env["HSK_HOST_IF"]
         self.peer_if = env["HSK_PEER_IF"]
