@@ -119,6 +119,13 @@ extern "C" {
 #define HSK_MSS_MIN		48
 #define HSK_RTO_INIT_MS		1000	/* RFC 6298 2.1 */
 #define HSK_RTO_SYN_LOST_MS	3000	/* RFC 6298 5.7 */
+/*
+ * RFC 8985 tail loss probe: the floor of the probe timeout (about two
+ * round trips), and what it adds when a single segment is in flight to a
+ * peer that may delay its ACK (RFC 8985 WCDelAckT).
+ */
+#define HSK_TLP_MIN_MS		10
+#define HSK_TLP_DELACK_MS	200
 /* RFC 7323 5.5: TS.Recent is invalid after 24 days idle */
 #define HSK_PAWS_IDLE_MS	(24U * 24 * 60 * 60 * 1000)
 
@@ -410,6 +417,15 @@ struct hsk_listen_params {
 #define HSK_TF_PARTIAL_ACK	0x4000	/* NewReno recovery saw a partial ACK */
 #define HSK_TF_SACK_RECOVERY	0x8000	/* the recovery is RFC 6675's */
 
+/*
+ * tcb->tlp: the RTX timer is the probe timeout; a probe is unanswered;
+ * the peer was seen to delay an ACK (a probe turned out spurious), or
+ * cannot be seen to (no timestamps), so a lone segment waits longer.
+ */
+#define HSK_TLP_ARMED		0x01
+#define HSK_TLP_OUT		0x02
+#define HSK_TLP_DELACK		0x04
+
 /* Out-of-order ranges a connection keeps above RCV.NXT (RFC 2018 reports) */
 #define HSK_OFO_MAX		4
 
@@ -436,6 +452,7 @@ struct hsk_listen_params {
  *	since SND.UNA last moved
  * @nsacked: valid entries in @sacked
  * @nofo: valid entries in @ofo
+ * @tlp: HSK_TLP_* bits (RFC 8985 tail loss probe)
  * @iss: initial send sequence number
  * @irs: initial receive sequence number
  * @snd_una: SND.UNA
@@ -458,6 +475,9 @@ struct hsk_listen_params {
  * @undo_ssthresh: pipe_prev of RFC 4015 while a fast retransmit may still
  *	turn out spurious (timestamps only), else 0
  * @undo_tsval: RetransmitTS of RFC 3522: TSval of that fast retransmit
+ * @tlp_high: SND.NXT when the tail loss probe went out (RFC 8985
+ *	TLPRxtOut's TLPHighRxt), with HSK_TLP_OUT
+ * @tlp_tsval: TSval of that probe, to tell a spurious one (timestamps)
  * @recover: SND.NXT when the last fast or RTO recovery began (RFC 6582
  *	"recover"); ISS before any, and pulled along behind SND.UNA
  * @rcv_nxt: RCV.NXT
@@ -498,6 +518,7 @@ struct hsk_tcb {
 	u8 dupacks;
 	u8 nsacked;
 	u8 nofo;
+	u8 tlp;
 	u32 iss;
 	u32 irs;
 	u32 snd_una;
@@ -516,6 +537,8 @@ struct hsk_tcb {
 	u32 rescue_rxt;
 	u32 undo_ssthresh;
 	u32 undo_tsval;
+	u32 tlp_high;
+	u32 tlp_tsval;
 	u32 recover;
 	u32 rcv_nxt;
 	u32 rcv_adv;

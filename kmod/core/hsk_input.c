@@ -334,6 +334,8 @@ static void hsk_fast_retransmit(struct hsk_tcb *tcb, u32 now,
 	tcb->ssthresh = max_t(u32, flight / 2, 2 * mss);
 	tcb->cwnd = tcb->ssthresh;
 	tcb->lt_infl = 0;
+	/* This recovery answers any loss the probe may have found */
+	tcb->tlp &= ~HSK_TLP_OUT;
 	tcb->recover = tcb->snd_nxt;
 	tcb->flags |= HSK_TF_FAST_RECOVERY | HSK_TF_RTX_HEAD;
 	tcb->flags &= ~(HSK_TF_PARTIAL_ACK | HSK_TF_SACK_RECOVERY);
@@ -487,6 +489,30 @@ static bool hsk_ack_cc(struct hsk_tcb *tcb, const struct hsk_seg *seg,
 }
 
 /*
+ * RFC 8985 7.4: the probe and all before it are acknowledged, and no
+ * recovery began in between. Either the probe repaired a lost segment on
+ * its own, a loss that the congestion window must answer as a fast
+ * recovery would (ssthresh halved, cwnd down to it), or the original
+ * arrived too and the probe was spurious. Timestamps tell: an ACK caused
+ * by the original echoes a TSval older than the probe's (RFC 7323 4.3);
+ * the peer then most likely delayed its ACK, which later probes of a
+ * single segment allow for. Without timestamps the loss is assumed.
+ */
+static void hsk_tlp_done(struct hsk_tcb *tcb, const struct hsk_seg *seg)
+{
+	u32 mss = hsk_mss_eff(tcb);
+
+	tcb->tlp &= ~HSK_TLP_OUT;
+	if ((tcb->flags & HSK_TF_TS) && (seg->opts.present & HSK_OPT_TS) &&
+	    hsk_seq_before(seg->opts.tsecr, tcb->tlp_tsval)) {
+		tcb->tlp |= HSK_TLP_DELACK;
+		return;
+	}
+	tcb->ssthresh = max_t(u32, tcb->cwnd / 2, 2 * mss);
+	tcb->cwnd = tcb->ssthresh;
+}
+
+/*
  * After the peer acknowledged echoed data the buffer has room again. If
  * the window we advertised had nearly closed, tell the peer now instead of
  * leaving it to its persist timer (the condition Linux uses: the window at
@@ -553,11 +579,14 @@ static bool hsk_ack_synced(struct hsk_tcb *tcb, u32 now,
 		/* No recovery is open below SND.UNA: keep recover in reach */
 		if (hsk_seq_before(tcb->recover, tcb->snd_una))
 			tcb->recover = tcb->snd_una;
+		if ((tcb->tlp & HSK_TLP_OUT) &&
+		    hsk_seq_geq(tcb->snd_una, tcb->tlp_high))
+			hsk_tlp_done(tcb, seg);
 		/* RFC 6298 5.2 and 5.3 */
 		if (tcb->snd_una == tcb->snd_nxt)
 			hsk_timer_cancel(tcb, HSK_TIMER_RTX, act);
 		else if (restart)
-			hsk_timer_arm(tcb, HSK_TIMER_RTX, now + tcb->rto, act);
+			hsk_rtx_arm(tcb, now, act);
 		tcb->idle_stamp = now;
 		act->flags |= HSK_ACT_OUTPUT;
 		if (data && hsk_echoing(tcb) && hsk_want_window_update(tcb))

@@ -77,6 +77,7 @@ static inline u32 hsk_sws_thresh(const struct hsk_tcb *tcb)
 
 u32 hsk_rto_clamp(const struct hsk_tcb *tcb, u32 rto);
 void hsk_rtt_sample(struct hsk_tcb *tcb, u32 rtt);
+void hsk_rtx_arm(struct hsk_tcb *tcb, u32 now, struct hsk_actions *act);
 void hsk_timer_arm(struct hsk_tcb *tcb, enum hsk_timer timer, u32 expires,
 		   struct hsk_actions *act);
 void hsk_timer_cancel(struct hsk_tcb *tcb, enum hsk_timer timer,

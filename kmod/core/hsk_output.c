@@ -115,6 +115,77 @@ static int hsk_retransmit(struct hsk_tcb *tcb, u32 now, u32 seq, u32 max,
 }
 
 /*
+ * RFC 8985 7.2: a tail loss probe is scheduled when data is in flight, no
+ * loss recovery is under way, no earlier probe is unanswered and a round
+ * trip has been measured. It needs SACK, which turns the peer's answer to
+ * the probe into a fast recovery instead of a lone duplicate ACK.
+ */
+static bool hsk_tlp_ok(const struct hsk_tcb *tcb)
+{
+	return (tcb->flags & HSK_TF_SACK_OK) &&
+	       (tcb->flags & HSK_TF_RTT_VALID) &&
+	       !(tcb->flags & (HSK_TF_RECOVERY | HSK_TF_FAST_RECOVERY)) &&
+	       !(tcb->tlp & HSK_TLP_OUT) && !tcb->rtx_count &&
+	       tcb->snd_nxt != tcb->snd_una;
+}
+
+/**
+ * hsk_rtx_arm() - (re)start the retransmission timer for data in flight
+ * @tcb: connection
+ * @now: current time
+ * @act: action list
+ *
+ * RFC 6298 5.1 and 5.3. Where a tail loss probe may go out (RFC 8985
+ * 7.2) the timer first fires after the probe timeout, two smoothed round
+ * trips, if that comes before the RTO: a lost last segment of a flight
+ * draws no duplicate ACK, and without the probe costs a whole RTO, its
+ * backoff and a congestion window of one segment. The ACK of a single
+ * segment in flight may be delayed by the peer (RFC 8985 WCDelAckT): the
+ * timeout allows for that unless timestamps are there to tell a spurious
+ * probe and none has been so far; many peers acknowledge at once, and
+ * waiting for a delayed ACK that never comes would make the probe no
+ * faster than the RTO on a path with a short round trip.
+ */
+void hsk_rtx_arm(struct hsk_tcb *tcb, u32 now, struct hsk_actions *act)
+{
+	u32 when = tcb->rto, pto;
+
+	tcb->tlp &= ~HSK_TLP_ARMED;
+	if (hsk_tlp_ok(tcb)) {
+		pto = max_t(u32, tcb->srtt8 >> 2, HSK_TLP_MIN_MS);
+		if (tcb->snd_nxt - tcb->snd_una <= hsk_mss_eff(tcb) &&
+		    ((tcb->tlp & HSK_TLP_DELACK) || !(tcb->flags & HSK_TF_TS)))
+			pto += HSK_TLP_DELACK_MS;
+		if (pto < when) {
+			when = pto;
+			tcb->tlp |= HSK_TLP_ARMED;
+		}
+	}
+	hsk_timer_arm(tcb, HSK_TIMER_RTX, now + when, act);
+}
+
+/*
+ * RFC 8985 7.3: the probe timeout expired. Resend the last segment in
+ * flight (new data would have gone out already if the windows allowed
+ * it), so that the peer's ACK, with SACK blocks if anything before it is
+ * missing, starts the recovery that a lost tail could not. The RTO
+ * follows if even that goes unanswered.
+ */
+static void hsk_tlp_probe(struct hsk_tcb *tcb, u32 now,
+			  struct hsk_actions *act)
+{
+	u32 end = hsk_data_end(tcb), seq;
+
+	seq = end - min_t(u32, end - tcb->snd_una, hsk_mss_eff(tcb));
+	if (hsk_retransmit(tcb, now, seq, tcb->snd_nxt - seq, act)) {
+		tcb->tlp |= HSK_TLP_OUT;
+		tcb->tlp_high = tcb->snd_nxt;
+		tcb->tlp_tsval = hsk_tsval(tcb, now);
+	}
+	hsk_rtx_arm(tcb, now, act);
+}
+
+/*
  * New data within the peer's window and @room more octets of flight, or
  * our FIN. @force skips sender side silly window avoidance (its "override
  * timeout" is the persist timer).
@@ -171,9 +242,9 @@ static int hsk_send_new(struct hsk_tcb *tcb, u32 now, bool force, u32 room,
 		tcb->rtt_start = now;
 	}
 sent:
-	/* RFC 6298 5.1 */
-	if (!(tcb->timers & BIT(HSK_TIMER_RTX)))
-		hsk_timer_arm(tcb, HSK_TIMER_RTX, now + tcb->rto, act);
+	/* RFC 6298 5.1; a probe timeout counts from the last segment sent */
+	if (!(tcb->timers & BIT(HSK_TIMER_RTX)) || (tcb->tlp & HSK_TLP_ARMED))
+		hsk_rtx_arm(tcb, now, act);
 	return 1;
 }
 
@@ -348,6 +419,7 @@ static void hsk_rtx_data(struct hsk_tcb *tcb, u32 now,
 	tcb->lt_infl = 0;
 	tcb->dupacks = 0;
 	tcb->undo_ssthresh = 0;
+	tcb->tlp &= HSK_TLP_DELACK;
 	tcb->rtx_count++;
 	tcb->rto = hsk_backoff(tcb, tcb->rto, 1);
 	tcb->flags &= ~(HSK_TF_RTT_TIMING | HSK_TF_FAST_RECOVERY |
@@ -450,10 +522,20 @@ void hsk_timeout(struct hsk_tcb *tcb, enum hsk_timer timer, u32 now,
 
 	switch (timer) {
 	case HSK_TIMER_RTX:
-		if (tcb->state == HSK_STATE_SYN_RECEIVED)
+		if (tcb->state == HSK_STATE_SYN_RECEIVED) {
 			hsk_rtx_synack(tcb, now, act);
-		else if (hsk_snd_busy(tcb))
+		} else if (!hsk_snd_busy(tcb)) {
+			break;
+		} else if (tcb->tlp & HSK_TLP_ARMED) {
+			/* A recovery begun since then brings its own repair */
+			tcb->tlp &= ~HSK_TLP_ARMED;
+			if (hsk_tlp_ok(tcb))
+				hsk_tlp_probe(tcb, now, act);
+			else if (tcb->snd_nxt != tcb->snd_una)
+				hsk_rtx_arm(tcb, now, act);
+		} else {
 			hsk_rtx_data(tcb, now, act);
+		}
 		break;
 	case HSK_TIMER_PERSIST:
 		hsk_persist(tcb, now, act);
