@@ -488,7 +488,8 @@ struct hsk_listen_params {
  * @rttvar4: RTT variation in ms, times 4
  * @rto: current retransmission timeout in ms, including backoff
  * @rtt_seq: sequence whose acknowledgment ends the RTT measurement
- * @rtt_start: time the measured segment was sent
+ * @rtt_start: time the measured segment was sent; with timestamps, in
+ *	SYN-RECEIVED, the time the latest SYN-ACK was sent
  * @ts_offset: added to the clock to form our TSval
  * @ts_recent: TS.Recent
  * @ts_recent_stamp: time TS.Recent was set

@@ -244,7 +244,20 @@ static void hsk_establish(struct hsk_tcb *tcb, u32 now,
 
 	if (tcb->flags & HSK_TF_SYNACK_RTX)
 		tcb->rto = hsk_rto_clamp(tcb, HSK_RTO_SYN_LOST_MS);
-	hsk_ack_rtt(tcb, now, seg);
+	/*
+	 * After a retransmitted SYN-ACK the ACK may echo the TSval of an
+	 * earlier one: a peer whose own ACK was lost answers the copy with
+	 * a challenge ACK, which echoes the TS.Recent of the first. Its
+	 * "round trip" is then the SYN-ACK timeout, a second or more, and
+	 * as the first sample it would set SRTT to it and the RTO to three
+	 * times that, decaying only over dozens of round trips. Karn's rule,
+	 * applied to timestamps: only the echo of the latest SYN-ACK counts;
+	 * else the RTO stays at 3 s until data is timed (RFC 6298 5.7).
+	 */
+	if (!(tcb->flags & HSK_TF_SYNACK_RTX) || !(tcb->flags & HSK_TF_TS) ||
+	    !(seg->opts.present & HSK_OPT_TS) ||
+	    !hsk_seq_before(seg->opts.tsecr, hsk_tsval(tcb, tcb->rtt_start)))
+		hsk_ack_rtt(tcb, now, seg);
 	tcb->cwnd = hsk_initial_cwnd(tcb);
 	tcb->rtx_count = 0;
 	hsk_timer_cancel(tcb, HSK_TIMER_RTX, act);

@@ -419,6 +419,9 @@ void hsk_send_synack(struct hsk_tcb *tcb, u32 now, struct hsk_actions *act)
 	if (hsk_seq_after(tcb->rcv_nxt + win, tcb->rcv_adv))
 		tcb->rcv_adv = tcb->rcv_nxt + win;
 	tcb->last_ack_sent = tcb->rcv_nxt;
+	/* For hsk_establish(): timestamps time every segment without it */
+	if (tcb->flags & HSK_TF_TS)
+		tcb->rtt_start = now;
 }
 
 /**

@@ -346,3 +346,53 @@ TEST(Idle, OffByDefault)
 	c.establish();
 	EXPECT_FALSE(c.pending(HSK_TIMER_IDLE));
 }
+
+/*
+ * The peer's ACK of the first SYN-ACK was lost; it answers the copy with
+ * a challenge ACK that echoes the first one's TSval, a "round trip" of
+ * the whole SYN-ACK timeout. That is no sample: RFC 6298 5.7's 3 s stand
+ * until data is timed, which then sets the RTO from the path alone.
+ */
+TEST(SynAck, EchoOfAnEarlierSynAckIsNoSample)
+{
+	Conn c;
+
+	c.p.cfg.rto_min_ms = 50;
+	c.listen(Seg(HSK_TCP_SYN, kIrs).ts(100, 0));
+	u32 first = c.out[0].tx.tsval;
+
+	c.run_until(kT0 + 1000);
+	ASSERT_EQ(c.out.size(), 1u);
+	u32 second = c.out[0].tx.tsval;
+
+	c.now += 1;
+	c.in(Seg(HSK_TCP_ACK, r1, i1).ts(101, first));
+	ASSERT_EQ(c.state(), HSK_STATE_ESTABLISHED);
+	EXPECT_FALSE(c.tcb.flags & HSK_TF_RTT_VALID);
+	EXPECT_EQ(c.tcb.rto, 3000u);
+
+	/* the first echoed data is timed by its echo: 1 ms */
+	c.in(Seg(HSK_TCP_ACK | HSK_TCP_PSH, r1, i1, "abc").ts(102, second));
+	u32 sent = c.out[0].tx.tsval;
+
+	c.now += 1;
+	c.in(Seg(HSK_TCP_ACK, r1 + 3, i1 + 3).ts(103, sent));
+	EXPECT_TRUE(c.tcb.flags & HSK_TF_RTT_VALID);
+	EXPECT_EQ(c.tcb.rto, 50u);
+}
+
+TEST(SynAck, EchoOfTheLatestSynAckIsASample)
+{
+	Conn c;
+
+	c.p.cfg.rto_min_ms = 50;
+	c.listen(Seg(HSK_TCP_SYN, kIrs).ts(100, 0));
+	c.run_until(kT0 + 1000);
+	u32 second = c.out[0].tx.tsval;
+
+	c.now += 2;
+	c.in(Seg(HSK_TCP_ACK, r1, i1).ts(101, second));
+	EXPECT_TRUE(c.tcb.flags & HSK_TF_RTT_VALID);
+	EXPECT_EQ(c.tcb.srtt8, 16u);
+	EXPECT_EQ(c.tcb.rto, 50u);
+}
