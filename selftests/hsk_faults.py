@@ -20,13 +20,16 @@ comes back in order (sha256 of what was sent), the retransmissions show
 in hsk's counters, nothing is left behind.
 
 Sizes, per family: BIG_SIZE (10 MiB) under delay with jitter (order
-kept), reordering and duplication. Under 20 % loss both ways a transfer
-is far slower for any TCP: with a fifth of every flight and of the ACKs
-gone, both senders spend most of the time in loss recovery and RTO
-backoff. That case moves LOSS_SIZE (1 MiB; 10 MiB would take many
-minutes under TCG) and, beside hsk's, the same transfer through a Linux
-echo listener in the same VM at the same time, whose time is printed
-for scale. netem's own jitter, which
+kept), reordering and duplication, and under 20 % loss both ways. That
+last case is far slower for any TCP (with a fifth of every flight and of
+the ACKs gone, both senders spend most of the time in loss recovery and
+RTO backoff: a few minutes for 10 MiB under TCG), so it has its own
+timeout, LOSS_XFER_TIMEOUT, and on the debug kernel, whose job is to
+catch memory and locking bugs and where every segment costs several
+times the CPU, it moves LOSS_SIZE_DEBUG instead. Beside hsk's, the same
+transfer runs through a Linux echo listener in the same VM at the same
+time; both times and their ratio are printed for scale, not asserted.
+netem's own jitter, which
 lets nearly every burst overtake itself, gets JITTER_RAW_SIZE. Every
 figure is printed as a KTAP diagnostic.
 
@@ -46,7 +49,8 @@ import sys
 import threading
 import time
 
-from hsk_lib import ENV, KSFT_SKIP, KTAP, NSENTER, conns, host, hsk, stats
+from hsk_lib import (DEBUG_KERNEL, ENV, KSFT_SKIP, KTAP, NSENTER, conns,
+                     host, hsk, stats)
 from hsk_lib import run_case as _run_case
 
 ETH_P_ALL = 0x0003
@@ -61,7 +65,8 @@ MiB = 1 << 20
 ECHO_PORT = 7
 HANDSHAKES = 20                 # per family
 BIG_SIZE = 10 * MiB             # delay/jitter, reordering, duplication
-LOSS_SIZE = 1 * MiB             # 20 % loss both ways
+LOSS_SIZE_DEBUG = 1 * MiB       # 20 % loss both ways, debug kernel
+LOSS_SIZE = LOSS_SIZE_DEBUG if DEBUG_KERNEL else BIG_SIZE
 JITTER_RAW_SIZE = 64 * KiB      # netem jitter that reorders everything
 RTO_MIN_LOSS = 50               # hsk's rto_min_ms in the cases with loss
 
@@ -72,6 +77,9 @@ STATE_TIMEOUT = 30.0
 # lost FIN then doubles.
 FIN_TIMEOUT = 90.0
 XFER_TIMEOUT = 180.0
+# 10 MiB under 20 % loss took 100-250 s per family in the VM (hsk and the
+# Linux stack alike), more when the host is busy.
+LOSS_XFER_TIMEOUT = 420.0
 
 
 class Fam:
@@ -206,9 +214,11 @@ class Echo:
     """One echo client: sends DATA from a thread, reads it back, then sends
     FIN and waits for hsk's."""
 
-    def __init__(self, fam, size, port=ECHO_PORT, who="hsk"):
+    def __init__(self, fam, size, port=ECHO_PORT, who="hsk",
+                 timeout=XFER_TIMEOUT):
         self.fam = fam
         self.size = size
+        self.timeout = timeout
         self.port = port
         self.who = who
         self.data = os.urandom(size)
@@ -223,13 +233,13 @@ class Echo:
 
     def run(self):
         t0 = time.monotonic()
-        deadline = t0 + XFER_TIMEOUT
+        deadline = t0 + self.timeout
         h = hashlib.sha256()
         s = socket.socket(self.fam.af, socket.SOCK_STREAM)
         try:
             s.settimeout(CONNECT_TIMEOUT)
             s.connect((self.fam.host, self.port))
-            s.settimeout(XFER_TIMEOUT)
+            s.settimeout(self.timeout)
             send_err = []
 
             def tx():
@@ -252,7 +262,7 @@ class Echo:
             if send_err:
                 raise send_err[0]
             if not self.eof:
-                raise socket.timeout("no EOF within %gs" % XFER_TIMEOUT)
+                raise socket.timeout("no EOF within %gs" % self.timeout)
             self.rtt, self.retrans = tcp_info(s)
         except Exception as e:  # pylint: disable=broad-except
             self.error = e
@@ -561,12 +571,13 @@ def case_transfer(c, args, size, evidence):
               "%s" % (" ".join(args), size, json.loads(hsk(
                   "config", "show", "-j"))["rto_min_ms"]))
     before, pm, nd = stats(), peer_mib(), netem_drops()
-    xs = [Echo(f, size) for f in FAMS]
+    tmo = LOSS_XFER_TIMEOUT if lossy else XFER_TIMEOUT
+    xs = [Echo(f, size, timeout=tmo) for f in FAMS]
     if lossy:
         # The same transfer through the Linux stack beside hsk's, for scale:
         # printed, not asserted (it is not what is under test).
         with LinuxEcho(FAMS[0]):
-            lx = Echo(FAMS[0], size, LINUX_PORT, "Linux")
+            lx = Echo(FAMS[0], size, LINUX_PORT, "Linux", tmo)
             parallel([x.run for x in xs + [lx]])
             lx.report()
     else:
