@@ -472,6 +472,8 @@ struct hsk_listen_params {
  * @rtx_nxt: next sequence to resend during RTO recovery; in fast
  *	recovery, the end of the last retransmission (RFC 6675 HighRxt + 1)
  * @rescue_rxt: RFC 6675 RescueRxt + 1
+ * @rtx_mark: SND.NXT when the latest hole was resent in SACK recovery:
+ *	SACKed octets above it were sent after that copy
  * @undo_ssthresh: pipe_prev of RFC 4015 while a fast retransmit may still
  *	turn out spurious (timestamps only), else 0
  * @undo_tsval: RetransmitTS of RFC 3522: TSval of that fast retransmit
@@ -536,6 +538,7 @@ struct hsk_tcb {
 	u32 lt_infl;
 	u32 rtx_nxt;
 	u32 rescue_rxt;
+	u32 rtx_mark;
 	u32 undo_ssthresh;
 	u32 undo_tsval;
 	u32 tlp_high;

@@ -102,6 +102,7 @@ u32 hsk_sack_lost_end(const struct hsk_tcb *tcb);
 u32 hsk_sack_pipe(const struct hsk_tcb *tcb, u32 high_rxt);
 u32 hsk_sack_sacked_below(const struct hsk_tcb *tcb, u32 seq);
 u32 hsk_sack_hole(const struct hsk_tcb *tcb, u32 seq, u32 *len);
+bool hsk_sack_lost_rtx(const struct hsk_tcb *tcb);
 bool hsk_sack_next_rtx(const struct hsk_tcb *tcb, bool lost_only, u32 *seq,
 		       u32 *len);
 bool hsk_sack_rescue(const struct hsk_tcb *tcb, u32 *seq, u32 *len);

@@ -110,6 +110,7 @@ static int hsk_retransmit(struct hsk_tcb *tcb, u32 now, u32 seq, u32 max,
 	hsk_tx_fill(tcb, now, tx, seq, len, fin);
 	act->cnt[HSK_CNT_RETRANS]++;
 	tcb->rtx_nxt = seq + len + fin;
+	tcb->rtx_mark = tcb->snd_nxt;
 	tcb->flags &= ~HSK_TF_RTT_TIMING;
 	return 1;
 }
@@ -262,6 +263,12 @@ static int hsk_sack_output(struct hsk_tcb *tcb, u32 now,
 	u32 pipe = hsk_sack_pipe(tcb, tcb->rtx_nxt), room, seq, len, high;
 	int n;
 
+	if (hsk_sack_lost_rtx(tcb)) {
+		/* resent holes are holes again, and out of pipe */
+		tcb->rtx_nxt = tcb->snd_una;
+		tcb->rtx_mark = tcb->snd_nxt;
+		pipe = hsk_sack_pipe(tcb, tcb->rtx_nxt);
+	}
 	if (pipe >= tcb->ssthresh || tcb->ssthresh - pipe < mss)
 		return 0;
 	if (hsk_sack_next_rtx(tcb, true, &seq, &len))

@@ -217,6 +217,28 @@ u32 hsk_sack_hole(const struct hsk_tcb *tcb, u32 seq, u32 *len)
 }
 
 /**
+ * hsk_sack_lost_rtx() - is a hole we resent in this recovery lost again?
+ * @tcb: connection in SACK recovery
+ *
+ * RFC 6675 takes a resent hole as in flight until the recovery ends, so a
+ * lost retransmission waits for the RTO (and its backoff), which under
+ * heavy loss is most of the time a transfer takes. The peer reporting
+ * data we sent after the latest retransmission (tcb->rtx_mark) while a
+ * resent octet is still missing tells the copy is gone. That is RACK's
+ * rule (RFC 8985 6.2) with the send order known at one point only, and
+ * with the reordering window RACK uses in recovery while it has seen no
+ * reordering: zero. A copy that was only late is resent once more.
+ *
+ * Return: true if the octets resent below HighRxt + 1 that are still not
+ * SACKed are to be taken as lost.
+ */
+bool hsk_sack_lost_rtx(const struct hsk_tcb *tcb)
+{
+	return tcb->nsacked && hsk_seq_after(tcb->rtx_nxt, tcb->snd_una) &&
+	       hsk_seq_after(tcb->sacked[tcb->nsacked - 1].end, tcb->rtx_mark);
+}
+
+/**
  * hsk_sack_next_rtx() - rules 1 and 3 of RFC 6675 NextSeg()
  * @tcb: connection in SACK recovery
  * @lost_only: rule 1 (only lost octets) rather than rule 3

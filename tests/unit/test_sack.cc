@@ -207,10 +207,12 @@ TEST(SackRecovery, NewDataWithinPipe)
 				  { HSK_TX_DATA, 1000, 100 },
 				  { HSK_TX_DATA, 1100, 100 } }));
 	EXPECT_LE(c.tcb.snd_nxt - c.tcb.snd_una, c.tcb.cwnd);
-	/* the first two new segments arrive: pipe drops by two */
-	c.in(ack(1500, i1).sack(i1 + 700, i1 + 1200));
+	/* the copies and the first two new segments arrive: pipe drops */
+	c.in(ack(1500, i1 + 100).sack(i1 + 300, i1 + 400)
+	     .sack(i1 + 600, i1 + 1200));
 	EXPECT_EQ(sent(c), (Sent{ { HSK_TX_DATA, 1200, 100 },
-				  { HSK_TX_DATA, 1300, 100 } }));
+				  { HSK_TX_DATA, 1300, 100 },
+				  { HSK_TX_DATA, 1400, 100 } }));
 	EXPECT_LE(c.tcb.snd_nxt - c.tcb.snd_una, c.tcb.cwnd);
 	EXPECT_EQ(c.cnt[HSK_CNT_RETRANS], 3u);
 }
@@ -336,4 +338,59 @@ TEST(SackRecovery, WithoutBlocksItIsNewReno)
 	EXPECT_EQ(c.tcb.cwnd, 800u);	/* ssthresh + 3 SMSS */
 	c.in(ack(1000, i1 + 300));
 	EXPECT_EQ(sent(c), (Sent{ { HSK_TX_RETRANS, 300, 100 } }));
+}
+
+TEST(SackRecovery, LostRetransmissionIsResentWithoutTimeout)
+{
+	Conn c = sacking(1500);	/* 10 segments sent, 500 octets wait */
+
+	/* the head is lost: 900 octets SACKed above it */
+	c.in(ack(1500, i1).sack(i1 + 100, i1 + 1000));
+	Sent s = sent(c);
+
+	ASSERT_GE(s.size(), 2u);
+	EXPECT_EQ(s[0], std::make_tuple((int)HSK_TX_RETRANS, 0u, 100u));
+	EXPECT_EQ(s[1], std::make_tuple((int)HSK_TX_DATA, 1000u, 100u));
+	/* an ACK for nothing sent after the copy: it may still arrive */
+	c.in(ack(1500, i1).sack(i1 + 100, i1 + 1000));
+	EXPECT_TRUE(c.out.empty());
+	/* new data sent after the copy arrived, the copy did not: resend */
+	c.in(ack(1500, i1).sack(i1 + 100, i1 + 1100));
+	s = sent(c);
+	ASSERT_FALSE(s.empty());
+	EXPECT_EQ(s[0], std::make_tuple((int)HSK_TX_RETRANS, 0u, 100u));
+	EXPECT_TRUE(c.tcb.flags & HSK_TF_SACK_RECOVERY);
+	EXPECT_EQ(c.cnt[HSK_CNT_RETRANS], 2u);
+	/* the second copy arrives: the recovery goes on with what is left */
+	c.in(ack(1500, i1 + 1100));
+	EXPECT_EQ(c.tcb.snd_una, i1 + 1100);
+	EXPECT_EQ(c.cnt[HSK_CNT_RETRANS], 2u);
+}
+
+TEST(SackRecovery, LateRetransmissionIsResentOnce)
+{
+	Conn c = sacking(1500);
+
+	/* two holes, both lost: both resent, then new data */
+	c.in(ack(1500, i1).sack(i1 + 200, i1 + 1000));
+	Sent s = sent(c);
+
+	ASSERT_GE(s.size(), 3u);
+	EXPECT_EQ(s[1], std::make_tuple((int)HSK_TX_RETRANS, 100u, 100u));
+	EXPECT_EQ(std::get<0>(s[2]), (int)HSK_TX_DATA);
+	/*
+	 * The first copy and the new data arrived, the second copy not (yet):
+	 * it went out before the new data, so it is taken for lost.
+	 */
+	c.in(ack(1500, i1 + 100).sack(i1 + 200, i1 + 1100));
+	s = sent(c);
+	ASSERT_FALSE(s.empty());
+	EXPECT_EQ(s[0], std::make_tuple((int)HSK_TX_RETRANS, 100u, 100u));
+	EXPECT_EQ(c.cnt[HSK_CNT_RETRANS], 3u);
+	/* it was only late: nothing sent since then is reported, no more */
+	c.in(ack(1500, i1 + 100).sack(i1 + 200, i1 + 1100));
+	for (const auto &x : sent(c))
+		EXPECT_NE(std::get<0>(x), (int)HSK_TX_RETRANS);
+	c.in(ack(1500, i1 + 1100));
+	EXPECT_EQ(c.cnt[HSK_CNT_RETRANS], 3u);
 }
