@@ -177,6 +177,28 @@ static bool hsk_seq_ok(const struct hsk_tcb *tcb, const struct hsk_seg *seg)
 }
 
 /*
+ * RFC 9293 3.10.7.4: with the receive window zero "special allowance
+ * should be made to accept valid ACKs". A peer probing our zero window
+ * sends at RCV.NXT - 1 (Linux's tcp_xmit_probe_skb()), so the segment is
+ * not acceptable, but its ACK is the peer's latest. In echo mode the
+ * window is closed by our own unacknowledged echo, and the probes may be
+ * all the peer sends: dropping their ACKs left only our RTO, backed off,
+ * to learn what the peer holds (a stall of minutes under heavy loss). So
+ * the ACK of such a probe is taken when it acknowledges new data; one
+ * that does not is no duplicate ACK and only gets its reply.
+ */
+static bool hsk_probe_acks(const struct hsk_tcb *tcb,
+			   const struct hsk_seg *seg)
+{
+	return hsk_synchronized(tcb) && hsk_rcv_wnd(tcb) == 0 && !seg->len &&
+	       (seg->flags & (HSK_TCP_SYN | HSK_TCP_FIN | HSK_TCP_RST |
+			      HSK_TCP_ACK)) == HSK_TCP_ACK &&
+	       seg->seq == tcb->rcv_nxt - 1 &&
+	       hsk_seq_after(seg->ack, tcb->snd_una) &&
+	       hsk_seq_leq(seg->ack, tcb->snd_nxt);
+}
+
+/*
  * "send an ACK and drop" for a segment that failed a check. Replies to pure
  * ACKs and SYNs are rate limited (nothing is lost if one is skipped), those
  * to data are not, since the sender needs them to make progress.
@@ -915,6 +937,7 @@ void hsk_input(struct hsk_tcb *tcb, u32 now, const struct hsk_seg *seg,
 {
 	const struct hsk_opts *o = &seg->opts;
 	bool need_ack = false, new_data = false, in_order = true;
+	bool probe;
 	enum hsk_tx_kind kind;
 	u8 f = seg->flags;
 
@@ -926,7 +949,8 @@ void hsk_input(struct hsk_tcb *tcb, u32 now, const struct hsk_seg *seg,
 	if (hsk_input_early(tcb, now, seg, act))
 		return;
 
-	if (!hsk_seq_ok(tcb, seg) &&
+	probe = !hsk_seq_ok(tcb, seg) && hsk_probe_acks(tcb, seg);
+	if (!probe && !hsk_seq_ok(tcb, seg) &&
 	    !(hsk_rcv_wnd(tcb) == 0 && seg->seq == tcb->rcv_nxt)) {
 		act->drop = HSK_DROP_NOT_ACCEPTABLE;
 		if ((f & HSK_TCP_SYN) && hsk_synchronized(tcb)) {
@@ -1021,7 +1045,7 @@ void hsk_input(struct hsk_tcb *tcb, u32 now, const struct hsk_seg *seg,
 		}
 	}
 
-	if (!need_ack)
+	if (!need_ack && !probe)
 		return;
 	/*
 	 * Payload that moved nothing (old, out of order, no room) draws a

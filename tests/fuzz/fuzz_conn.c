@@ -1012,9 +1012,10 @@ static bool rfc_acceptable(const struct hsk_tcb *t, const struct hsk_seg *s)
  * Nothing of an unacceptable segment is used: at most an ACK (or challenge
  * ACK) goes back. Exceptions, all decided before the sequence test: RST
  * (RFC 5961 3.2 has its own window rule), the retransmitted SYN in
- * SYN-RECEIVED, and in TIME-WAIT the retransmitted FIN that restarts the
- * timer. Conversely an acceptable segment is never dropped as
- * unacceptable.
+ * SYN-RECEIVED, in TIME-WAIT the retransmitted FIN that restarts the
+ * timer, and the probe just below a zero window whose ACK acknowledges new
+ * data (RFC 9293 3.10.7.4, "accept valid ACKs"): that ACK alone is taken.
+ * Conversely an acceptable segment is never dropped as unacceptable.
  */
 static void check_acceptability(const struct hsk_tcb *pre,
 				const struct hsk_tcb *t,
@@ -1034,6 +1035,16 @@ static void check_acceptability(const struct hsk_tcb *pre,
 	if (pre->state == HSK_STATE_TIME_WAIT && act->drop == HSK_DROP_NONE &&
 	    (s->flags & HSK_TCP_FIN) && s->seq + s->len + 1 == pre->rcv_nxt)
 		return;
+	if (!rcv_wnd(pre) && !s->len && s->seq == pre->rcv_nxt - 1 &&
+	    pre->state >= HSK_STATE_ESTABLISHED &&
+	    (s->flags & (HSK_TCP_SYN | HSK_TCP_FIN | HSK_TCP_RST |
+			 HSK_TCP_ACK)) == HSK_TCP_ACK &&
+	    hsk_seq_after(s->ack, pre->snd_una) &&
+	    hsk_seq_leq(s->ack, pre->snd_nxt)) {
+		CHECK(t->rcv_nxt == pre->rcv_nxt && !act->deliver_len,
+		      "a zero window probe moved RCV.NXT or delivered data");
+		return;
+	}
 	CHECK(act->drop == HSK_DROP_NOT_ACCEPTABLE ||
 	      act->drop == HSK_DROP_SYN_CHALLENGE, "unacceptable segment "
 	      "(seq %u len %u flags 0x%x, RCV.NXT %u RCV.WND %u) not dropped: "

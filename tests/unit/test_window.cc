@@ -263,3 +263,57 @@ TEST(Window, AckAtTheRightEdgeIsProcessed)
 	c.in(Seg(HSK_TCP_ACK, r1 + 4001, i1 + 1000));
 	EXPECT_EQ(c.act.drop, HSK_DROP_NOT_ACCEPTABLE);
 }
+
+TEST(Window, ProbeBelowOurZeroWindowCarriesItsAck)
+{
+	Conn c;
+
+	c.p.rcv_buf = 4000;
+	c.establish(Seg(HSK_TCP_SYN, kIrs).mss(1000));
+	for (u32 i = 0; i < 4; i++)
+		c.in(Seg(HSK_TCP_ACK, r1 + 1000 * i, i1,
+			 std::string(1000, (char)('a' + i))));
+	/* all echoed, none acknowledged: our window is closed */
+	ASSERT_EQ(c.tcb.snd_nxt, i1 + 4000);
+	ASSERT_EQ(c.all.back().tx.wnd, 0);
+	/*
+	 * The peer's ACK of the echo was lost; what it sends next is a
+	 * probe at RCV.NXT - 1 (Linux's tcp_xmit_probe_skb()). Its ACK
+	 * reopens the window at once instead of after our RTO.
+	 */
+	c.in(Seg(HSK_TCP_ACK, r1 + 3999, i1 + 4000));
+	EXPECT_EQ(c.tcb.snd_una, i1 + 4000);
+	EXPECT_FALSE(c.pending(HSK_TIMER_RTX));
+	ASSERT_EQ(c.out.size(), 1u);
+	EXPECT_EQ(c.out[0].tx.ack, r1 + 4000);
+	EXPECT_EQ(c.out[0].tx.wnd, 4000);
+	EXPECT_EQ(c.tcb.rcv_nxt, r1 + 4000);
+}
+
+TEST(Window, ProbeWithAnOldAckIsOnlyAnswered)
+{
+	Conn c;
+
+	c.p.rcv_buf = 4000;
+	c.establish(Seg(HSK_TCP_SYN, kIrs).mss(1000));
+	for (u32 i = 0; i < 4; i++)
+		c.in(Seg(HSK_TCP_ACK, r1 + 1000 * i, i1,
+			 std::string(1000, (char)('a' + i))));
+	ASSERT_EQ(c.all.back().tx.wnd, 0);
+	/* probes acknowledging nothing new are no duplicate ACKs */
+	for (u32 i = 0; i < 5; i++) {
+		c.now += 600;	/* past the rate limit of the replies */
+		c.in(Seg(HSK_TCP_ACK, r1 + 3999, i1));
+		EXPECT_EQ(c.act.drop, HSK_DROP_NOT_ACCEPTABLE);
+		ASSERT_EQ(c.out.size(), 1u);
+		EXPECT_EQ(c.out[0].tx.seq, i1 + 4000);
+		EXPECT_EQ(c.out[0].tx.data_len, 0u);
+	}
+	EXPECT_EQ(c.tcb.dupacks, 0);
+	EXPECT_EQ(c.cnt[HSK_CNT_RETRANS], 0u);
+	/* nor is an ACK of data never sent, nor one with data */
+	c.in(Seg(HSK_TCP_ACK, r1 + 3999, i1 + 4001));
+	EXPECT_EQ(c.tcb.snd_una, i1);
+	c.in(Seg(HSK_TCP_ACK, r1 + 3999, i1 + 4000, "x"));
+	EXPECT_EQ(c.tcb.snd_una, i1);
+}
