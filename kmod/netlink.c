@@ -233,6 +233,7 @@ static const struct nla_policy hsk_conn_policy[HSK_CONN_A_MAX + 1] = {
 	[HSK_CONN_A_LOCAL_PORT]		= { .type = NLA_U16 },
 	[HSK_CONN_A_REMOTE_ADDR]	= { .type = NLA_BINARY },
 	[HSK_CONN_A_REMOTE_PORT]	= { .type = NLA_U16 },
+	[HSK_CONN_A_IFINDEX]		= { .type = NLA_U32 },
 };
 
 /**
@@ -244,6 +245,7 @@ static const struct nla_policy hsk_conn_policy[HSK_CONN_A_MAX + 1] = {
  * @raddr: remote address
  * @lport: local port, 0 for any
  * @rport: remote port, 0 for any
+ * @ifindex: interface a link-local connection is bound to, 0 for any
  */
 struct hsk_conn_filter {
 	u16 family;
@@ -253,6 +255,7 @@ struct hsk_conn_filter {
 	union hsk_addr raddr;
 	__be16 lport;
 	__be16 rport;
+	int ifindex;
 };
 
 static int hsk_nl_parse_caddr(struct genl_info *info, int type, u16 family,
@@ -293,6 +296,24 @@ static int hsk_nl_parse_cport(struct genl_info *info, int type, __be16 *port)
 	return 0;
 }
 
+static int hsk_nl_parse_cifindex(struct genl_info *info, int *ifindex)
+{
+	struct nlattr *attr = info->attrs[HSK_CONN_A_IFINDEX];
+	u32 v;
+
+	if (!attr)
+		return 0;
+	/* An int in the kernel: 0 is no interface, and none is negative. */
+	v = nla_get_u32(attr);
+	if (!v || v > INT_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "interface index must be 1-2147483647");
+		return -EINVAL;
+	}
+	*ifindex = v;
+	return 0;
+}
+
 static int hsk_nl_parse_filter(struct genl_info *info, struct hsk_conn_filter *f)
 {
 	struct nlattr *attr = info->attrs[HSK_CONN_A_FAMILY];
@@ -317,6 +338,8 @@ static int hsk_nl_parse_filter(struct genl_info *info, struct hsk_conn_filter *f
 		err = hsk_nl_parse_cport(info, HSK_CONN_A_LOCAL_PORT, &f->lport);
 	if (!err)
 		err = hsk_nl_parse_cport(info, HSK_CONN_A_REMOTE_PORT, &f->rport);
+	if (!err)
+		err = hsk_nl_parse_cifindex(info, &f->ifindex);
 	return err;
 }
 
@@ -329,7 +352,8 @@ static bool hsk_conn_filter_match(const struct hsk_conn *c, const void *arg)
 	       (!f->has_laddr || !memcmp(&f->laddr, &k->laddr, sizeof(f->laddr))) &&
 	       (!f->has_raddr || !memcmp(&f->raddr, &k->raddr, sizeof(f->raddr))) &&
 	       (!f->lport || f->lport == k->lport) &&
-	       (!f->rport || f->rport == k->rport);
+	       (!f->rport || f->rport == k->rport) &&
+	       (!f->ifindex || f->ifindex == k->ifindex);
 }
 
 static void hsk_nl_cmd_close(struct hsk_tcb *tcb, struct hsk_actions *act)
@@ -415,7 +439,8 @@ static int hsk_nl_fill_conn(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, HSK_CONN_A_SND_WND, t.snd_wnd) ||
 	    nla_put_u32(skb, HSK_CONN_A_RCV_WND, t.rcv_adv - t.rcv_nxt) ||
 	    nla_put_u64_64bit(skb, HSK_CONN_A_BYTES_IN, in, HSK_CONN_A_PAD) ||
-	    nla_put_u64_64bit(skb, HSK_CONN_A_BYTES_OUT, out, HSK_CONN_A_PAD)) {
+	    nla_put_u64_64bit(skb, HSK_CONN_A_BYTES_OUT, out, HSK_CONN_A_PAD) ||
+	    (k->ifindex && nla_put_u32(skb, HSK_CONN_A_IFINDEX, k->ifindex))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -147,6 +147,7 @@ static void init_spaces(void)
 	sp_conn.pt[HSK_CONN_A_LOCAL_PORT] = PT_U16;
 	sp_conn.pt[HSK_CONN_A_REMOTE_ADDR] = PT_BIN;
 	sp_conn.pt[HSK_CONN_A_REMOTE_PORT] = PT_U16;
+	sp_conn.pt[HSK_CONN_A_IFINDEX] = PT_U32;
 
 	/* counters are read, never sent */
 	for (t = 1; t <= HSK_STATS_A_MAX; t++)
@@ -752,8 +753,8 @@ static void decode_conn(int i)
 		mal(&rep, "connection message with command %u", rep.e[i].cmd);
 		return;
 	}
-	if (!ent_only(i, ((1ULL << (HSK_CONN_A_BYTES_OUT + 1)) - 1) &
-		      ~(1ULL << HSK_CONN_A_UNSPEC), &bad)) {
+	if (!ent_only(i, (((1ULL << (HSK_CONN_A_BYTES_OUT + 1)) - 1) &
+			  ~(1ULL << HSK_CONN_A_UNSPEC)) | 1ULL << HSK_CONN_A_IFINDEX, &bad)) {
 		mal(&rep, "connection message with attribute %d unexpected or repeated", bad);
 		return;
 	}
@@ -778,6 +779,10 @@ static void decode_conn(int i)
 	    !ent_u(i, HSK_CONN_A_RCV_WND, 4, &v) ||
 	    !ent_u(i, HSK_CONN_A_BYTES_IN, 8, &v) || !ent_u(i, HSK_CONN_A_BYTES_OUT, 8, &v))
 		mal(&rep, "connection message with a missing, wrong sized or out of range attribute");
+	/* only for a connection bound to an interface: a link-local one */
+	if (ent_attr(i, HSK_CONN_A_IFINDEX, &len, &count) &&
+	    (fam != AF_INET6 || !ent_u(i, HSK_CONN_A_IFINDEX, 4, &v) || !v || v > INT32_MAX))
+		mal(&rep, "connection message with a bad interface index");
 }
 
 static void decode_stats(int i)
@@ -1065,7 +1070,7 @@ static void oracle_listener(const struct parsed *p, bool add, struct expect *x)
 		return refuse(x, W_STATE, ENOSPC, -1, "too many listeners");
 }
 
-/* hsk_nl_parse_filter(): the order is family, addresses, ports */
+/* hsk_nl_parse_filter(): the order is family, addresses, ports, interface */
 static void oracle_filter(const struct parsed *p, struct expect *x)
 {
 	static const int addrs[] = { HSK_CONN_A_LOCAL_ADDR, HSK_CONN_A_REMOTE_ADDR };
@@ -1096,6 +1101,10 @@ static void oracle_filter(const struct parsed *p, struct expect *x)
 		if (a && !a_u16(a))
 			return refuse(x, W_SEMANTIC, EINVAL, p->off[ports[i]], "port 0");
 	}
+	a = p->tb[HSK_CONN_A_IFINDEX];
+	if (a && (!a_u32(a) || a_u32(a) > INT32_MAX))
+		return refuse(x, W_SEMANTIC, EINVAL, p->off[HSK_CONN_A_IFINDEX],
+			      "interface index out of range");
 }
 
 /* hsk_nl_config_set(): every value checked, in type order, before any is set */
@@ -1660,6 +1669,9 @@ static void gen_value(const struct space *sp, int type, __u8 *buf, int *len,
 		if (sp == &sp_config)
 			v32 = gen_u32_edge(cfg_range[type].min, cfg_range[type].max,
 					   cfg_range[type].def);
+		else if (sp == &sp_conn)	/* HSK_CONN_A_IFINDEX */
+			v32 = chance(70) ? 1 + rnd(16) :
+			      gen_u32_edge(1, INT32_MAX, 1);
 		else if (type == HSK_LISTEN_A_MODE)
 			v32 = chance(85) ? rnd(HSK_MODE_MAX + 1) :
 			      gen_u32_edge(0, HSK_MODE_MAX, 0);
@@ -1826,6 +1838,10 @@ static void gen_plausible(const struct cmdinfo *ci)
 				continue;
 			gen_value(&sp_conn, t, buf, &len, fam);
 			put_attr(t, buf, len);
+		}
+		if (chance(15)) {
+			gen_value(&sp_conn, HSK_CONN_A_IFINDEX, buf, &len, fam);
+			put_attr(HSK_CONN_A_IFINDEX, buf, len);
 		}
 		break;
 	case HSK_CMD_CONFIG_SET:

@@ -50,12 +50,16 @@
  * Connections (HSK_CMD_CONN_*)
  * ----------------------------
  * HSK_CMD_CONN_GET (dump only)
- *	Reply: one message per connection with every HSK_CONN_A_* attribute.
+ *	Reply: one message per connection with every HSK_CONN_A_* attribute
+ *	but HSK_CONN_A_COUNT; HSK_CONN_A_IFINDEX only for a connection bound
+ *	to an interface (an IPv6 link-local peer or local address).
  * HSK_CMD_CONN_CLOSE, HSK_CMD_CONN_KILL
  *	Close gracefully (our FIN after the queued data) or reset (RST) every
  *	connection that matches all the given HSK_CONN_A_LOCAL_ADDR,
- *	HSK_CONN_A_LOCAL_PORT, HSK_CONN_A_REMOTE_ADDR, HSK_CONN_A_REMOTE_PORT
- *	(an address needs HSK_CONN_A_FAMILY; none given: every connection).
+ *	HSK_CONN_A_LOCAL_PORT, HSK_CONN_A_REMOTE_ADDR, HSK_CONN_A_REMOTE_PORT,
+ *	HSK_CONN_A_IFINDEX (an address needs HSK_CONN_A_FAMILY; an ifindex
+ *	matches only the connections bound to that interface; none given:
+ *	every connection).
  *	Reply: HSK_CONN_A_COUNT, the number of connections acted on.
  *
  * Counters and configuration
@@ -203,6 +207,9 @@ enum hsk_conn_state {
  * @HSK_CONN_A_BYTES_IN: u64, payload bytes accepted from the peer
  * @HSK_CONN_A_BYTES_OUT: u64, payload bytes sent (first transmissions)
  * @HSK_CONN_A_COUNT: u32, reply to CLOSE/KILL: connections acted on
+ * @HSK_CONN_A_IFINDEX: u32, the interface of a link-local peer; present
+ *	only for connections bound to one (a link-local address is unique on
+ *	its link only, so the same address on two links is two connections)
  * @__HSK_CONN_A_MAX: internal
  * @HSK_CONN_A_MAX: highest attribute number
  */
@@ -224,6 +231,7 @@ enum hsk_conn_attrs {
 	HSK_CONN_A_BYTES_IN,
 	HSK_CONN_A_BYTES_OUT,
 	HSK_CONN_A_COUNT,
+	HSK_CONN_A_IFINDEX,
 
 	__HSK_CONN_A_MAX,
 	HSK_CONN_A_MAX = __HSK_CONN_A_MAX - 1
