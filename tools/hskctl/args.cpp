@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 #include "args.hpp"
 
+#include <limits>
+#include <net/if.h>
 #include <string>
 
 namespace hskctl {
@@ -33,6 +35,33 @@ Endpoint endpoint_arg(std::string_view text)
 	if (!ep)
 		throw UsageError("malformed endpoint '" + std::string(text) +
 				 "' (expected PORT, A.B.C.D:PORT or [IPV6]:PORT)");
+	return *ep;
+}
+
+Endpoint conn_endpoint_arg(std::string_view text, const InterfaceIndex &index)
+{
+	std::string_view scope;
+	auto ep = parse_endpoint(text, &scope);
+
+	if (!ep)
+		throw UsageError(
+			"malformed endpoint '" + std::string(text) +
+			"' (expected PORT, A.B.C.D:PORT, [IPV6]:PORT or [IPV6%IFACE]:PORT)");
+	if (scope.empty())
+		return *ep;
+	if (!is_link_local(*ep))
+		throw UsageError("endpoint '" + std::string(text) +
+				 "' has an interface but no link-local address");
+	/* A name if_nametoindex() can take: shorter than IFNAMSIZ, no NUL. */
+	if (scope.size() < IFNAMSIZ && scope.find('\0') == std::string_view::npos && index)
+		ep->scope_id = index(std::string(scope));
+	if (!ep->scope_id) {
+		const auto n = parse_decimal(scope, std::numeric_limits<std::int32_t>::max());
+		if (!n || !*n)
+			throw UsageError("unknown interface '" + std::string(scope) +
+					 "' in endpoint '" + std::string(text) + "'");
+		ep->scope_id = *n;
+	}
 	return *ep;
 }
 

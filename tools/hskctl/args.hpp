@@ -45,6 +45,16 @@ private:
 /* parse_endpoint(), or UsageError "malformed endpoint '...' (expected ...)". */
 Endpoint endpoint_arg(std::string_view text);
 
+/*
+ * An endpoint of a conn filter: what endpoint_arg() takes, or
+ * [IPV6%IFACE]:PORT with a link-local address. IFACE is an interface name
+ * (looked up with index) or, failing that, an interface number, which is
+ * what hskctl prints for an interface that is gone; it becomes the
+ * endpoint's scope_id. UsageError for a malformed endpoint, a scope on an
+ * address that is not link-local, and an unknown interface.
+ */
+Endpoint conn_endpoint_arg(std::string_view text, const InterfaceIndex &index);
+
 /* True for -j and --json, which the show commands also accept after their name. */
 bool is_json_option(std::string_view word) noexcept;
 

@@ -146,12 +146,25 @@ for cmd in show list ls close kill; do
 		conn "$cmd" local 192.0.2.1:7 remote '[::1]:9'
 	expect 1 "hskctl: local [::]:7 and remote 0.0.0.0:9 are of different families" \
 		conn "$cmd" remote 0.0.0.0:9 local '[::]:7'
-	for ep in '' 65536 x 192.0.2.1 '*:80' ::1:80 '[::1]' '[::1]:65536' 256.0.0.1:80; do
-		expect 1 "hskctl: malformed endpoint '$ep' (expected PORT, A.B.C.D:PORT or [IPV6]:PORT)" \
+	for ep in '' 65536 x 192.0.2.1 '*:80' ::1:80 '[::1]' '[::1]:65536' 256.0.0.1:80 \
+		'[fe80::1%]:80' 'fe80::1%lo:80' '[fe80::1]%lo:80' '192.0.2.1%lo:80' '[fe80::1%lo]'; do
+		conn_expected='PORT, A.B.C.D:PORT, [IPV6]:PORT or [IPV6%IFACE]:PORT'
+		expect 1 "hskctl: malformed endpoint '$ep' (expected $conn_expected)" \
 			conn "$cmd" local "$ep"
-		expect 1 "hskctl: malformed endpoint '$ep' (expected PORT, A.B.C.D:PORT or [IPV6]:PORT)" \
+		expect 1 "hskctl: malformed endpoint '$ep' (expected $conn_expected)" \
 			conn "$cmd" remote "$ep"
 	done
+	# A scope (an interface) goes with a link-local address only, and must exist.
+	for ep in '[2001:db8::1%lo]:80' '[::1%lo]:80' '[::%1]:80' '[ff02::1%lo]:80'; do
+		expect 1 "hskctl: endpoint '$ep' has an interface but no link-local address" \
+			conn "$cmd" remote "$ep"
+	done
+	expect 1 "hskctl: unknown interface 'hsknone0' in endpoint '[fe80::2%hsknone0]:40000'" \
+		conn "$cmd" remote '[fe80::2%hsknone0]:40000'
+	expect 1 "hskctl: unknown interface '0' in endpoint '[fe80::1%0]:7'" \
+		conn "$cmd" local '[fe80::1%0]:7'
+	expect 1 "hskctl: local [fe80::1%lo]:7 and remote [fe80::2%2147483647]:9 are on different interfaces" \
+		conn "$cmd" remote '[fe80::2%2147483647]:9' local '[fe80::1%lo]:7'
 done
 expect 1 "hskctl: unknown keyword '-j' for 'conn close' (expected local or remote)" conn close -j
 expect 1 "hskctl: unknown keyword '--json' for 'conn kill' (expected local or remote)" \
@@ -241,6 +254,10 @@ if [ ! -e /sys/module/hsk ]; then
 	expect 1 "$nomod" -j conn close local 192.0.2.1:7 remote 198.51.100.2:40000
 	expect 1 "$nomod" conn kill
 	expect 1 "$nomod" conn kill local '[::]:19'
+	# Scoped link-local endpoints, by name and by number, reach the kernel.
+	expect 1 "$nomod" conn kill remote '[fe80::2%lo]:40000'
+	expect 1 "$nomod" conn show -j local '[fe80::1%lo]:7' remote '[fe80::2%lo]:40000'
+	expect 1 "$nomod" conn close remote '[fe80::2%2147483647]:40000'
 	expect 1 "$nomod" stats
 	expect 1 "$nomod" stats -j
 	expect 1 "$nomod" stats show

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /* hskctl conn show|close|kill: the HSK_CMD_CONN_* commands. */
 #include <linux/hsk.h>
+#include <net/if.h>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,19 @@ namespace hskctl {
 
 namespace {
 
+/* if_indextoname(): "" for an interface that is gone. */
+std::string interface_name(std::uint32_t ifindex)
+{
+	char name[IF_NAMESIZE];
+
+	return if_indextoname(ifindex, name) ? name : "";
+}
+
+std::uint32_t interface_index(const std::string &name)
+{
+	return if_nametoindex(name.c_str());
+}
+
 std::string usage()
 {
 	return "hskctl conn show [-j|--json] [local ENDPOINT] [remote ENDPOINT]\n"
@@ -21,9 +35,12 @@ std::string usage()
 	       "hskctl conn kill [local ENDPOINT] [remote ENDPOINT]\n"
 	       "hskctl conn help\n"
 	       "\n"
-	       "  ENDPOINT := PORT | A.B.C.D:PORT | [IPV6]:PORT\n"
+	       "  ENDPOINT := PORT | A.B.C.D:PORT | [IPV6]:PORT | [IPV6%IFACE]:PORT\n"
 	       "      PORT alone matches that port in both families, 0.0.0.0:PORT and\n"
-	       "      [::]:PORT that port with any address of one family.\n"
+	       "      [::]:PORT that port with any address of one family. IFACE, the\n"
+	       "      name or number of an interface, goes with a link-local address\n"
+	       "      (fe80::/10) and matches only the connections on that interface;\n"
+	       "      show prints link-local addresses with it.\n"
 	       "  show lists the connections that match every filter given, close ends\n"
 	       "  them gracefully (FIN after the queued data), kill resets them (RST).\n"
 	       "  With no filter, close and kill act on every connection; with -j they\n"
@@ -32,7 +49,7 @@ std::string usage()
 
 void conn_show(Context &ctx, Args &args)
 {
-	const ConnFilter filter = parse_conn_filter(args, "conn show", &ctx.json);
+	const ConnFilter filter = parse_conn_filter(args, "conn show", &ctx.json, interface_index);
 	std::vector<Connection> conns;
 
 	ctx.genl().dump(HSK_CMD_CONN_GET, conn_policy(), [&](const netlink::Attrs &a) {
@@ -41,12 +58,13 @@ void conn_show(Context &ctx, Args &args)
 			conns.push_back(c);
 	});
 	sort_connections(conns);
-	print(ctx.json ? connections_json(conns) : connections_text(conns));
+	print(ctx.json ? connections_json(conns, interface_name)
+		       : connections_text(conns, interface_name));
 }
 
 void conn_act(Context &ctx, Args &args, std::uint8_t cmd, const char *command)
 {
-	const ConnFilter filter = parse_conn_filter(args, command);
+	const ConnFilter filter = parse_conn_filter(args, command, nullptr, interface_index);
 	std::uint32_t count = 0;
 
 	query_one(

@@ -77,13 +77,25 @@ int ConnFilter::family() const noexcept
 	return AF_UNSPEC;
 }
 
-bool ConnFilter::matches(const Connection &c) const noexcept
+std::uint32_t ConnFilter::ifindex() const noexcept
 {
-	return (!local || endpoint_matches(*local, c.local)) &&
-	       (!remote || endpoint_matches(*remote, c.remote));
+	if (local && local->scope_id)
+		return local->scope_id;
+	if (remote)
+		return remote->scope_id;
+	return 0;
 }
 
-ConnFilter parse_conn_filter(Args &args, std::string_view command, bool *json)
+bool ConnFilter::matches(const Connection &c) const noexcept
+{
+	const std::uint32_t i = ifindex();
+
+	return (!local || endpoint_matches(*local, c.local)) &&
+	       (!remote || endpoint_matches(*remote, c.remote)) && (!i || i == c.ifindex);
+}
+
+ConnFilter parse_conn_filter(Args &args, std::string_view command, bool *json,
+			     const InterfaceIndex &index)
 {
 	ConnFilter f;
 	std::string_view local_text;
@@ -105,7 +117,7 @@ ConnFilter parse_conn_filter(Args &args, std::string_view command, bool *json)
 		if (slot)
 			throw UsageError("'" + std::string(w) + "' given twice");
 		const std::string_view text = args.value_of(w);
-		slot = endpoint_arg(text);
+		slot = conn_endpoint_arg(text, index);
 		(local ? local_text : remote_text) = text;
 	}
 
@@ -113,30 +125,40 @@ ConnFilter parse_conn_filter(Args &args, std::string_view command, bool *json)
 	    f.local->family != f.remote->family)
 		throw UsageError("local " + std::string(local_text) + " and remote " +
 				 std::string(remote_text) + " are of different families");
+	if (f.local && f.remote && f.local->scope_id && f.remote->scope_id &&
+	    f.local->scope_id != f.remote->scope_id)
+		throw UsageError("local " + std::string(local_text) + " and remote " +
+				 std::string(remote_text) + " are on different interfaces");
 	return f;
 }
 
 void sort_connections(std::vector<Connection> &conns)
 {
 	std::sort(conns.begin(), conns.end(), [](const Connection &a, const Connection &b) {
-		return std::tie(a.local, a.remote) < std::tie(b.local, b.remote);
+		return std::tie(a.local, a.remote, a.ifindex) <
+		       std::tie(b.local, b.remote, b.ifindex);
 	});
 }
 
-std::string connections_json(const std::vector<Connection> &conns)
+std::string connections_json(const std::vector<Connection> &conns, const InterfaceName &names)
 {
 	std::string out;
 	JsonWriter w(out);
 
 	w.begin_array();
-	for (const auto &c : conns)
+	for (const auto &c : conns) {
 		w.begin_object()
 			.member("family", family_name(c.local.family))
 			.member("local_addr", format_address(c.local))
 			.member("local_port", c.local.port)
 			.member("remote_addr", format_address(c.remote))
-			.member("remote_port", c.remote.port)
-			.member("state", conn_state_name(c.state))
+			.member("remote_port", c.remote.port);
+		if (c.ifindex) {
+			w.member("ifindex", c.ifindex);
+			if (const std::string dev = names ? names(c.ifindex) : ""; !dev.empty())
+				w.member("dev", dev);
+		}
+		w.member("state", conn_state_name(c.state))
 			.member("mode", mode_name(c.mode))
 			.member("snd_una", c.snd_una)
 			.member("snd_nxt", c.snd_nxt)
@@ -146,12 +168,13 @@ std::string connections_json(const std::vector<Connection> &conns)
 			.member("bytes_in", c.bytes_in)
 			.member("bytes_out", c.bytes_out)
 			.end_object();
+	}
 	w.end_array();
 	out += '\n';
 	return out;
 }
 
-std::string connections_text(const std::vector<Connection> &conns)
+std::string connections_text(const std::vector<Connection> &conns, const InterfaceName &names)
 {
 	using A = Table::Align;
 	Table t({{"State", A::left},
@@ -167,11 +190,12 @@ std::string connections_text(const std::vector<Connection> &conns)
 		 {"Bytes-Out", A::right}});
 
 	for (const auto &c : conns)
-		t.add_row({conn_state_name(c.state), format_endpoint(c.local),
-			   format_endpoint(c.remote), mode_name(c.mode), std::to_string(c.snd_una),
-			   std::to_string(c.snd_nxt), std::to_string(c.rcv_nxt),
-			   std::to_string(c.snd_wnd), std::to_string(c.rcv_wnd),
-			   std::to_string(c.bytes_in), std::to_string(c.bytes_out)});
+		t.add_row({conn_state_name(c.state), format_endpoint(c.local, names),
+			   format_endpoint(c.remote, names), mode_name(c.mode),
+			   std::to_string(c.snd_una), std::to_string(c.snd_nxt),
+			   std::to_string(c.rcv_nxt), std::to_string(c.snd_wnd),
+			   std::to_string(c.rcv_wnd), std::to_string(c.bytes_in),
+			   std::to_string(c.bytes_out)});
 	return t.render();
 }
 

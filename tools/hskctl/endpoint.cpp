@@ -23,7 +23,8 @@ std::size_t Endpoint::addr_len() const noexcept
 
 bool operator==(const Endpoint &a, const Endpoint &b) noexcept
 {
-	return a.family == b.family && a.addr == b.addr && a.port == b.port;
+	return a.family == b.family && a.addr == b.addr && a.port == b.port &&
+	       a.scope_id == b.scope_id;
 }
 
 bool operator!=(const Endpoint &a, const Endpoint &b) noexcept
@@ -34,7 +35,8 @@ bool operator!=(const Endpoint &a, const Endpoint &b) noexcept
 bool operator<(const Endpoint &a, const Endpoint &b) noexcept
 {
 	/* AF_UNSPEC < AF_INET < AF_INET6 numerically. */
-	return std::tie(a.port, a.family, a.addr) < std::tie(b.port, b.family, b.addr);
+	return std::tie(a.port, a.family, a.addr, a.scope_id) <
+	       std::tie(b.port, b.family, b.addr, b.scope_id);
 }
 
 std::optional<std::uint32_t> parse_decimal(std::string_view s, std::uint32_t max)
@@ -71,12 +73,28 @@ bool pton(int family, std::string_view text, void *dst)
 
 } // namespace
 
+bool is_link_local(const Endpoint &ep) noexcept
+{
+	return ep.family == AF_INET6 && ep.addr[0] == 0xfe && (ep.addr[1] & 0xc0) == 0x80;
+}
+
 std::optional<Endpoint> parse_endpoint(std::string_view s)
+{
+	std::string_view scope;
+	const auto ep = parse_endpoint(s, &scope);
+
+	if (!scope.empty())
+		return std::nullopt;
+	return ep;
+}
+
+std::optional<Endpoint> parse_endpoint(std::string_view s, std::string_view *scope)
 {
 	Endpoint ep;
 	std::string_view host;
 	std::string_view port;
 
+	*scope = {};
 	if (all_digits(s)) {
 		ep.family = AF_UNSPEC;
 		port = s;
@@ -87,6 +105,12 @@ std::optional<Endpoint> parse_endpoint(std::string_view s)
 		ep.family = AF_INET6;
 		host = s.substr(1, close - 1);
 		port = s.substr(close + 2);
+		if (const auto pct = host.find('%'); pct != std::string_view::npos) {
+			*scope = host.substr(pct + 1);
+			host = host.substr(0, pct);
+			if (scope->empty())
+				return std::nullopt;
+		}
 	} else {
 		/* An IPv6 address without brackets fails here: its first
 		 * colon leaves no valid IPv4 address before it. */
@@ -149,10 +173,19 @@ std::string format_address(const Endpoint &ep)
 	return buf;
 }
 
-std::string format_endpoint(const Endpoint &ep)
+std::string format_scope(std::uint32_t scope_id, const InterfaceName &names)
+{
+	std::string name = names ? names(scope_id) : std::string();
+
+	return name.empty() ? std::to_string(scope_id) : name;
+}
+
+std::string format_endpoint(const Endpoint &ep, const InterfaceName &names)
 {
 	std::string addr = format_address(ep);
 
+	if (ep.family == AF_INET6 && ep.scope_id)
+		addr += "%" + format_scope(ep.scope_id, names);
 	if (ep.family == AF_INET6)
 		addr = "[" + addr + "]";
 	return addr + ":" + std::to_string(ep.port);

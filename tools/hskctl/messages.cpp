@@ -26,7 +26,7 @@ const netlink::Policy &conn_policy()
 		p[HSK_CONN_A_STATE].type = NLA_U8;
 		for (int a :
 		     {HSK_CONN_A_MODE, HSK_CONN_A_SND_UNA, HSK_CONN_A_SND_NXT, HSK_CONN_A_RCV_NXT,
-		      HSK_CONN_A_SND_WND, HSK_CONN_A_RCV_WND, HSK_CONN_A_COUNT})
+		      HSK_CONN_A_SND_WND, HSK_CONN_A_RCV_WND, HSK_CONN_A_COUNT, HSK_CONN_A_IFINDEX})
 			p[a].type = NLA_U32;
 		p[HSK_CONN_A_BYTES_IN].type = NLA_U64;
 		p[HSK_CONN_A_BYTES_OUT].type = NLA_U64;
@@ -78,6 +78,12 @@ Connection to_connection(const netlink::Attrs &a)
 	c.rcv_wnd = a.u32(HSK_CONN_A_RCV_WND, "HSK_CONN_A_RCV_WND");
 	c.bytes_in = a.u64(HSK_CONN_A_BYTES_IN, "HSK_CONN_A_BYTES_IN");
 	c.bytes_out = a.u64(HSK_CONN_A_BYTES_OUT, "HSK_CONN_A_BYTES_OUT");
+	if (a.has(HSK_CONN_A_IFINDEX)) {
+		c.ifindex = a.u32(HSK_CONN_A_IFINDEX, "HSK_CONN_A_IFINDEX");
+		for (Endpoint *ep : {&c.local, &c.remote})
+			if (is_link_local(*ep))
+				ep->scope_id = c.ifindex;
+	}
 	return c;
 }
 
@@ -97,6 +103,8 @@ void put_conn_filter(netlink::Message &m, const ConnFilter &f)
 			m.put(HSK_CONN_A_REMOTE_ADDR, f.remote->addr.data(), f.remote->addr_len());
 		m.put_u16(HSK_CONN_A_REMOTE_PORT, f.remote->port);
 	}
+	if (const std::uint32_t ifindex = f.ifindex())
+		m.put_u32(HSK_CONN_A_IFINDEX, ifindex);
 }
 
 std::uint32_t conn_count(const netlink::Attrs &a)

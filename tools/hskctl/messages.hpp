@@ -23,8 +23,10 @@ const netlink::Policy &conn_policy();
 
 /*
  * One message of the HSK_CMD_CONN_GET dump. Every attribute but
- * HSK_CONN_A_COUNT is required, the family must be AF_INET or AF_INET6 and
- * both addresses of its length; netlink::Error (protocol) otherwise.
+ * HSK_CONN_A_COUNT and HSK_CONN_A_IFINDEX is required, the family must be
+ * AF_INET or AF_INET6 and both addresses of its length; netlink::Error
+ * (protocol) otherwise. HSK_CONN_A_IFINDEX, if present, is the ifindex and
+ * the scope_id of each link-local endpoint.
  */
 Connection to_connection(const netlink::Attrs &a);
 
@@ -32,7 +34,8 @@ Connection to_connection(const netlink::Attrs &a);
  * The filter of HSK_CMD_CONN_CLOSE/KILL: HSK_CONN_A_FAMILY whenever an
  * endpoint names a family, HSK_CONN_A_{LOCAL,REMOTE}_ADDR for an endpoint
  * that is not a wildcard, HSK_CONN_A_{LOCAL,REMOTE}_PORT for every endpoint
- * given. Nothing for no filter.
+ * given, HSK_CONN_A_IFINDEX for an endpoint with a scope. Nothing for no
+ * filter.
  */
 void put_conn_filter(netlink::Message &m, const ConnFilter &f);
 

@@ -65,6 +65,25 @@ Endpoint any(std::uint16_t port)
 	return ep;
 }
 
+/* An IPv6 endpoint on interface scope_id. */
+Endpoint scoped(const char *addr, std::uint16_t port, std::uint32_t scope_id)
+{
+	Endpoint ep = inet6(addr, port);
+	ep.scope_id = scope_id;
+	return ep;
+}
+
+/* The interfaces of the tests: 2 is eth0, 3 is hskll0, no other exists. */
+std::string fake_name(std::uint32_t ifindex)
+{
+	return ifindex == 2 ? "eth0" : ifindex == 3 ? "hskll0" : "";
+}
+
+std::uint32_t fake_index(const std::string &name)
+{
+	return name == "eth0" ? 2 : name == "hskll0" ? 3 : 0;
+}
+
 } // namespace
 
 /* ---- parse_decimal ---- */
@@ -202,6 +221,44 @@ TEST(ParseEndpoint, RejectsEmbeddedNul)
 	EXPECT_FALSE(parse_endpoint(std::string("80\0", 3)));
 }
 
+TEST(ParseEndpoint, Scoped)
+{
+	std::string_view scope = "x";
+
+	EXPECT_EQ(parse_endpoint("[fe80::1%eth0]:22", &scope), inet6("fe80::1", 22));
+	EXPECT_EQ(scope, "eth0");
+	EXPECT_EQ(parse_endpoint("[fe80::1%3]:22", &scope), inet6("fe80::1", 22));
+	EXPECT_EQ(scope, "3");
+	/* Checking the scope is the caller's job. */
+	EXPECT_EQ(parse_endpoint("[2001:db8::1%eth0]:80", &scope), inet6("2001:db8::1", 80));
+	EXPECT_EQ(scope, "eth0");
+	/* No scope leaves none behind. */
+	EXPECT_EQ(parse_endpoint("[fe80::1]:22", &scope), inet6("fe80::1", 22));
+	EXPECT_EQ(scope, "");
+	EXPECT_EQ(parse_endpoint("7", &scope), any(7));
+	EXPECT_EQ(scope, "");
+
+	for (const char *s : {"[fe80::1%]:22", "[%eth0]:22", "[fe80::1%eth0]", "[fe80::1%eth0]22",
+			      "[fe80::1%eth0]:65536", "fe80::1%eth0:22", "[fe80::1]%eth0:22",
+			      "192.0.2.1%eth0:22", "[192.0.2.1%eth0]:22", "[fe80::1%%eth0]x:22"})
+		EXPECT_FALSE(parse_endpoint(s, &scope)) << s;
+	/* Without somewhere to put it, a scope is malformed: listeners take none. */
+	EXPECT_FALSE(parse_endpoint("[fe80::1%eth0]:22"));
+	EXPECT_FALSE(parse_endpoint("[fe80::1%2]:22"));
+}
+
+TEST(Endpoint, LinkLocal)
+{
+	EXPECT_TRUE(is_link_local(inet6("fe80::1", 7)));
+	EXPECT_TRUE(is_link_local(inet6("febf:ffff::1", 7)));
+	EXPECT_FALSE(is_link_local(inet6("fec0::1", 7)));
+	EXPECT_FALSE(is_link_local(inet6("fe7f::1", 7)));
+	EXPECT_FALSE(is_link_local(inet6("ff02::1", 7)));
+	EXPECT_FALSE(is_link_local(inet6("::1", 7)));
+	EXPECT_FALSE(is_link_local(inet("169.254.0.1", 7)));
+	EXPECT_FALSE(is_link_local(any(7)));
+}
+
 /* ---- formatting ---- */
 
 TEST(FormatEndpoint, LikeSs)
@@ -241,6 +298,31 @@ TEST(FormatEndpoint, RoundTrip)
 	EXPECT_EQ(format_endpoint(*parse_endpoint("7")), "*:7");
 }
 
+TEST(FormatEndpoint, Scoped)
+{
+	EXPECT_EQ(format_endpoint(scoped("fe80::2", 40000, 2), fake_name), "[fe80::2%eth0]:40000");
+	EXPECT_EQ(format_endpoint(scoped("fe80::2", 40000, 3), fake_name),
+		  "[fe80::2%hskll0]:40000");
+	/* An interface that is gone, or no names at all: its number. */
+	EXPECT_EQ(format_endpoint(scoped("fe80::2", 40000, 9), fake_name), "[fe80::2%9]:40000");
+	EXPECT_EQ(format_endpoint(scoped("fe80::2", 40000, 2)), "[fe80::2%2]:40000");
+	EXPECT_EQ(format_endpoint(inet6("fe80::2", 40000), fake_name), "[fe80::2]:40000");
+	/* The address alone never has the scope. */
+	EXPECT_EQ(format_address(scoped("fe80::2", 40000, 2)), "fe80::2");
+	EXPECT_EQ(format_scope(2, fake_name), "eth0");
+	EXPECT_EQ(format_scope(4294967295u, fake_name), "4294967295");
+	EXPECT_EQ(format_scope(2, {}), "2");
+}
+
+TEST(FormatEndpoint, ScopedRoundTrip)
+{
+	for (std::uint32_t scope_id : {2u, 3u, 9u}) {
+		const Endpoint ep = scoped("fe80::1:2", 7, scope_id);
+		const std::string text = format_endpoint(ep, fake_name);
+		EXPECT_EQ(conn_endpoint_arg(text, fake_index), ep) << text;
+	}
+}
+
 TEST(MakeEndpoint, FromKernelAttributes)
 {
 	const std::uint8_t v4[4] = {192, 0, 2, 1};
@@ -266,6 +348,11 @@ TEST(Endpoint, Order)
 	EXPECT_LT(inet6("::", 7), any(8));
 	EXPECT_FALSE(any(7) < any(7));
 	EXPECT_NE(any(7), any(8));
+	EXPECT_LT(inet6("fe80::1", 7), scoped("fe80::1", 7, 2));
+	EXPECT_LT(scoped("fe80::1", 7, 2), scoped("fe80::1", 7, 3));
+	EXPECT_LT(scoped("fe80::1", 7, 3), scoped("fe80::2", 7, 2));
+	EXPECT_NE(scoped("fe80::1", 7, 2), scoped("fe80::1", 7, 3));
+	EXPECT_NE(scoped("fe80::1", 7, 2), inet6("fe80::1", 7));
 }
 
 /* ---- modes ---- */
@@ -557,6 +644,50 @@ TEST(Args, EndpointArg)
 	EXPECT_FALSE(is_json_option("json"));
 }
 
+TEST(Args, ConnEndpointArg)
+{
+	EXPECT_EQ(conn_endpoint_arg("7", fake_index), any(7));
+	EXPECT_EQ(conn_endpoint_arg("[fe80::1]:7", fake_index), inet6("fe80::1", 7));
+	EXPECT_EQ(conn_endpoint_arg("[fe80::1%eth0]:7", fake_index), scoped("fe80::1", 7, 2));
+	EXPECT_EQ(conn_endpoint_arg("[fe80::1%hskll0]:7", fake_index), scoped("fe80::1", 7, 3));
+	/* A number is an interface that may be gone, as conn show prints it. */
+	EXPECT_EQ(conn_endpoint_arg("[fe80::1%9]:7", fake_index), scoped("fe80::1", 7, 9));
+	EXPECT_EQ(conn_endpoint_arg("[fe80::1%2147483647]:7", fake_index),
+		  scoped("fe80::1", 7, 2147483647));
+	EXPECT_EQ(conn_endpoint_arg("[fe80::1%9]:7", {}), scoped("fe80::1", 7, 9));
+
+	const auto err = [](const char *text) {
+		return usage_error([&] { conn_endpoint_arg(text, fake_index); });
+	};
+	EXPECT_EQ(err("[fe80::1%eth1]:7"),
+		  "unknown interface 'eth1' in endpoint '[fe80::1%eth1]:7'");
+	EXPECT_EQ(err("[fe80::1%0]:7"), "unknown interface '0' in endpoint '[fe80::1%0]:7'");
+	EXPECT_EQ(err("[fe80::1%2147483648]:7"),
+		  "unknown interface '2147483648' in endpoint '[fe80::1%2147483648]:7'");
+	EXPECT_EQ(err("[fe80::1%-2]:7"), "unknown interface '-2' in endpoint '[fe80::1%-2]:7'");
+	/* Too long for an interface name, and no number. */
+	EXPECT_EQ(
+		err("[fe80::1%eth0eth0eth0eth0]:7"),
+		"unknown interface 'eth0eth0eth0eth0' in endpoint '[fe80::1%eth0eth0eth0eth0]:7'");
+	EXPECT_EQ(usage_error([] { conn_endpoint_arg("[fe80::1%eth0]:7", {}); }),
+		  "unknown interface 'eth0' in endpoint '[fe80::1%eth0]:7'");
+	/* A scope only goes with a link-local address, known interface or not. */
+	for (const char *text : {"[2001:db8::1%eth0]:7", "[::%eth0]:7", "[::1%lo]:7",
+				 "[ff02::1%eth0]:7", "[fec0::1%1]:7"})
+		EXPECT_EQ(err(text), "endpoint '" + std::string(text) +
+					     "' has an interface but no link-local address");
+	for (const char *text : {"[fe80::1%]:7", "fe80::1%eth0:7", "192.0.2.1%eth0:7", "x"})
+		EXPECT_EQ(err(text), "malformed endpoint '" + std::string(text) +
+					     "' (expected PORT, A.B.C.D:PORT, [IPV6]:PORT or "
+					     "[IPV6%IFACE]:PORT)");
+	/* Not eth0, as if_nametoindex() would read it (what() ends at the NUL). */
+	EXPECT_EQ(usage_error([] {
+			  conn_endpoint_arg(std::string_view("[fe80::1%eth0\0x]:7", 18),
+					    fake_index);
+		  }),
+		  "unknown interface 'eth0");
+}
+
 TEST(Args, BatchWords)
 {
 	using W = std::vector<std::string_view>;
@@ -751,6 +882,30 @@ TEST(ConnFilter, Parses)
 		Args a = args_of({"local", "0.0.0.0:7", "remote", "5"});
 		EXPECT_EQ(parse_conn_filter(a, "conn close").family(), AF_INET);
 	}
+	{
+		Args a = args_of({"remote", "[fe80::2%eth0]:40000", "local", "[::]:7"});
+		const ConnFilter f = parse_conn_filter(a, "conn kill", nullptr, fake_index);
+		EXPECT_EQ(f.local, inet6("::", 7));
+		EXPECT_EQ(f.remote, scoped("fe80::2", 40000, 2));
+		EXPECT_EQ(f.family(), AF_INET6);
+		EXPECT_EQ(f.ifindex(), 2u);
+	}
+	{
+		/* Both scoped: the same interface, by name and by number. */
+		Args a = args_of({"local", "[fe80::1%hskll0]:7", "remote", "[fe80::2%3]:5"});
+		const ConnFilter f = parse_conn_filter(a, "conn close", nullptr, fake_index);
+		EXPECT_EQ(f.local, scoped("fe80::1", 7, 3));
+		EXPECT_EQ(f.remote, scoped("fe80::2", 5, 3));
+		EXPECT_EQ(f.ifindex(), 3u);
+	}
+	{
+		Args a = args_of({"local", "[fe80::1%eth0]:7", "remote", "5"});
+		EXPECT_EQ(parse_conn_filter(a, "conn close", nullptr, fake_index).ifindex(), 2u);
+	}
+	{
+		Args a = args_of({"local", "[fe80::1]:7", "remote", "[fe80::2]:5"});
+		EXPECT_EQ(parse_conn_filter(a, "conn close", nullptr, fake_index).ifindex(), 0u);
+	}
 }
 
 TEST(ConnFilter, Errors)
@@ -774,14 +929,32 @@ TEST(ConnFilter, Errors)
 	EXPECT_EQ(err({"local", "7", "remote"}), "missing value after 'remote'");
 	EXPECT_EQ(err({"local", "7", "local", "7"}), "'local' given twice");
 	EXPECT_EQ(err({"remote", "7", "local", "8", "remote", "9"}), "'remote' given twice");
-	EXPECT_EQ(err({"local", "[::1]"}),
-		  "malformed endpoint '[::1]' (expected PORT, A.B.C.D:PORT or [IPV6]:PORT)");
-	EXPECT_EQ(err({"remote", "*:80"}, true),
-		  "malformed endpoint '*:80' (expected PORT, A.B.C.D:PORT or [IPV6]:PORT)");
+	EXPECT_EQ(err({"local", "[::1]"}), "malformed endpoint '[::1]' (expected PORT, "
+					   "A.B.C.D:PORT, [IPV6]:PORT or [IPV6%IFACE]:PORT)");
+	EXPECT_EQ(err({"remote", "*:80"}, true), "malformed endpoint '*:80' (expected PORT, "
+						 "A.B.C.D:PORT, [IPV6]:PORT or [IPV6%IFACE]:PORT)");
 	EXPECT_EQ(err({"local", "192.0.2.1:7", "remote", "[::1]:9"}),
 		  "local 192.0.2.1:7 and remote [::1]:9 are of different families");
 	EXPECT_EQ(err({"remote", "[::]:9", "local", "0.0.0.0:7"}, true),
 		  "local 0.0.0.0:7 and remote [::]:9 are of different families");
+
+	const auto scoped_err = [](std::initializer_list<const char *> words) {
+		Args a = args_of(words);
+		bool json = false;
+		return usage_error([&] { parse_conn_filter(a, "conn show", &json, fake_index); });
+	};
+	EXPECT_EQ(
+		scoped_err({"local", "[fe80::1%eth0]:7", "remote", "[fe80::2%hskll0]:9"}),
+		"local [fe80::1%eth0]:7 and remote [fe80::2%hskll0]:9 are on different interfaces");
+	EXPECT_EQ(scoped_err({"remote", "[fe80::2%9]:9", "local", "[fe80::1%eth0]:7"}),
+		  "local [fe80::1%eth0]:7 and remote [fe80::2%9]:9 are on different interfaces");
+	EXPECT_EQ(scoped_err({"remote", "[fe80::2%eth9]:9"}),
+		  "unknown interface 'eth9' in endpoint '[fe80::2%eth9]:9'");
+	EXPECT_EQ(scoped_err({"local", "[2001:db8::1%eth0]:7"}),
+		  "endpoint '[2001:db8::1%eth0]:7' has an interface but no link-local address");
+	EXPECT_EQ(scoped_err({"local", "[fe80::1%]:7"}),
+		  "malformed endpoint '[fe80::1%]:7' (expected PORT, A.B.C.D:PORT, [IPV6]:PORT or "
+		  "[IPV6%IFACE]:PORT)");
 }
 
 namespace {
@@ -849,6 +1022,43 @@ TEST(ConnFilter, Matches)
 	EXPECT_FALSE(filter(any(7), any(40001)).matches(c));
 	EXPECT_FALSE(filter(inet6("::", 7), std::nullopt).matches(c));
 	EXPECT_FALSE(filter(any(7), inet("198.51.100.3", 40000)).matches(c));
+}
+
+TEST(ConnFilter, MatchesInterface)
+{
+	/* The same link-local peer and port on two links. */
+	Connection on2 = conn(scoped("fe80::1", 7, 2), scoped("fe80::2", 40000, 2));
+	on2.ifindex = 2;
+	Connection on3 = conn(scoped("fe80::1", 7, 3), scoped("fe80::2", 40000, 3));
+	on3.ifindex = 3;
+	/* A global peer reaching our link-local address: only local is scoped. */
+	Connection global = conn(scoped("fe80::1", 7, 2), inet6("2001:db8::2", 40000));
+	global.ifindex = 2;
+	const Connection v4 = conn(inet("192.0.2.1", 7), inet("198.51.100.2", 40000));
+
+	const auto matches = [&](const ConnFilter &f) {
+		return std::vector<bool>{f.matches(on2), f.matches(on3), f.matches(global),
+					 f.matches(v4)};
+	};
+	using V = std::vector<bool>;
+	/* Without a scope the address matches on every link. */
+	EXPECT_EQ(matches(filter(std::nullopt, inet6("fe80::2", 40000))),
+		  (V{true, true, false, false}));
+	EXPECT_EQ(matches(filter(std::nullopt, scoped("fe80::2", 40000, 2))),
+		  (V{true, false, false, false}));
+	EXPECT_EQ(matches(filter(std::nullopt, scoped("fe80::2", 40000, 3))),
+		  (V{false, true, false, false}));
+	EXPECT_EQ(matches(filter(std::nullopt, scoped("fe80::2", 40000, 4))),
+		  (V{false, false, false, false}));
+	EXPECT_EQ(matches(filter(scoped("fe80::1", 7, 2), std::nullopt)),
+		  (V{true, false, true, false}));
+	EXPECT_EQ(matches(filter(scoped("fe80::1", 7, 2), any(40000))),
+		  (V{true, false, true, false}));
+	EXPECT_EQ(matches(filter(scoped("fe80::1", 7, 3), inet6("::", 40000))),
+		  (V{false, true, false, false}));
+	EXPECT_EQ(matches(filter(any(7), std::nullopt)), (V{true, true, true, true}));
+	/* endpoint_matches() leaves the scope to ConnFilter. */
+	EXPECT_TRUE(endpoint_matches(scoped("fe80::2", 40000, 3), on2.remote));
 }
 
 /* ---- conn show output ---- */
@@ -936,6 +1146,88 @@ TEST(Connections, Text)
 		  "4294967295     1000    65535    65536  18446744073709551615          5\n"
 		  "FIN-WAIT-1    [2001:db8::1]:80  [2001:db8::2]:50000  tarpit            1  "
 		  "         2        3        0        0                     0          0\n");
+}
+
+namespace {
+
+/* Link-local connections: the same peer on eth0 and hskll0, one on an interface that is gone. */
+std::vector<Connection> link_local_conns()
+{
+	Connection a = conn(scoped("fe80::1", 7, 3), scoped("fe80::2", 40000, 3));
+	a.ifindex = 3;
+	Connection b = conn(scoped("fe80::1", 7, 2), scoped("fe80::2", 40000, 2));
+	b.ifindex = 2;
+	Connection c = conn(scoped("fe80::1", 7, 9), inet6("2001:db8::2", 40000));
+	c.ifindex = 9;
+	Connection d = conn(inet6("2001:db8::1", 7), inet6("2001:db8::2", 40000));
+
+	std::vector<Connection> v = {a, b, c, d};
+	sort_connections(v);
+	return v;
+}
+
+} // namespace
+
+TEST(Connections, SortedByInterface)
+{
+	const auto v = link_local_conns();
+	ASSERT_EQ(v.size(), 4u);
+	EXPECT_EQ(v[0].ifindex, 0u); /* 2001:db8::1 < fe80::1 */
+	EXPECT_EQ(v[1].ifindex, 2u);
+	EXPECT_EQ(v[2].ifindex, 3u);
+	EXPECT_EQ(v[3].ifindex, 9u);
+
+	/* Only the interface tells these two apart. */
+	Connection x = conn(inet6("2001:db8::1", 7), inet6("2001:db8::2", 40000));
+	x.ifindex = 5;
+	Connection y = x;
+	y.ifindex = 4;
+	std::vector<Connection> w = {x, y};
+	sort_connections(w);
+	EXPECT_EQ(w[0].ifindex, 4u);
+}
+
+TEST(Connections, JsonInterface)
+{
+	const std::string tail =
+		R"("state":"ESTABLISHED","mode":"echo","snd_una":0,"snd_nxt":0,)"
+		R"("rcv_nxt":0,"snd_wnd":0,"rcv_wnd":0,"bytes_in":0,"bytes_out":0})";
+
+	EXPECT_EQ(
+		connections_json(link_local_conns(), fake_name),
+		R"([{"family":"inet6","local_addr":"2001:db8::1","local_port":7,)"
+		R"("remote_addr":"2001:db8::2","remote_port":40000,)" +
+			tail +
+			R"(,{"family":"inet6","local_addr":"fe80::1","local_port":7,)"
+			R"("remote_addr":"fe80::2","remote_port":40000,"ifindex":2,"dev":"eth0",)" +
+			tail +
+			R"(,{"family":"inet6","local_addr":"fe80::1","local_port":7,)"
+			R"("remote_addr":"fe80::2","remote_port":40000,"ifindex":3,)"
+			R"("dev":"hskll0",)" +
+			tail +
+			R"(,{"family":"inet6","local_addr":"fe80::1","local_port":7,)"
+			R"("remote_addr":"2001:db8::2","remote_port":40000,"ifindex":9,)" +
+			tail + "]\n");
+	/* Without names, no "dev". */
+	const std::string j = connections_json(link_local_conns());
+	EXPECT_EQ(j.find("\"dev\""), std::string::npos);
+	EXPECT_NE(j.find("\"ifindex\":2,\"state\""), std::string::npos);
+}
+
+TEST(Connections, TextInterface)
+{
+	EXPECT_EQ(
+		connections_text(link_local_conns(), fake_name),
+		"State        Local               Remote                  Mode  Snd-Una  Snd-Nxt  "
+		"Rcv-Nxt  Snd-Wnd  Rcv-Wnd  Bytes-In  Bytes-Out\n"
+		"ESTABLISHED  [2001:db8::1]:7     [2001:db8::2]:40000     echo        0        0  "
+		"      0        0        0         0          0\n"
+		"ESTABLISHED  [fe80::1%eth0]:7    [fe80::2%eth0]:40000    echo        0        0  "
+		"      0        0        0         0          0\n"
+		"ESTABLISHED  [fe80::1%hskll0]:7  [fe80::2%hskll0]:40000  echo        0        0  "
+		"      0        0        0         0          0\n"
+		"ESTABLISHED  [fe80::1%9]:7       [2001:db8::2]:40000     echo        0        0  "
+		"      0        0        0         0          0\n");
 }
 
 TEST(Connections, CountJson)
@@ -1360,6 +1652,69 @@ TEST(ConnRequest, Addresses)
 	EXPECT_EQ(bytes_of(b.get(HSK_CONN_A_REMOTE_ADDR)), addr_bytes(inet6("2001:db8::2", 5)));
 }
 
+TEST(ConnRequest, Interface)
+{
+	Args a = args_of({"remote", "[fe80::2%hskll0]:40000"});
+	const ConnFilter f = parse_conn_filter(a, "conn kill", nullptr, fake_index);
+	GenlMsg msg(HSK_CMD_CONN_KILL);
+	netlink::Message m = msg.builder();
+	put_conn_filter(m, f);
+	const netlink::Attrs b = msg.attrs(conn_policy());
+	EXPECT_EQ(present(b), (std::vector<int>{HSK_CONN_A_FAMILY, HSK_CONN_A_REMOTE_ADDR,
+						HSK_CONN_A_REMOTE_PORT, HSK_CONN_A_IFINDEX}));
+	EXPECT_EQ(bytes_of(b.get(HSK_CONN_A_REMOTE_ADDR)), addr_bytes(inet6("fe80::2", 1)));
+	EXPECT_EQ(b.u32(HSK_CONN_A_IFINDEX, "ifindex"), 3u);
+
+	/* A local scope alone, by number. */
+	const auto r = close_request({"local", "[fe80::1%7]:22"});
+	const netlink::Attrs c = r->attrs(conn_policy());
+	EXPECT_EQ(present(c), (std::vector<int>{HSK_CONN_A_FAMILY, HSK_CONN_A_LOCAL_ADDR,
+						HSK_CONN_A_LOCAL_PORT, HSK_CONN_A_IFINDEX}));
+	EXPECT_EQ(c.u32(HSK_CONN_A_IFINDEX, "ifindex"), 7u);
+
+	/* A link-local address without a scope: no interface. */
+	const auto u = close_request({"remote", "[fe80::2]:40000"});
+	EXPECT_FALSE(u->attrs(conn_policy()).has(HSK_CONN_A_IFINDEX));
+}
+
+TEST(ConnAnswer, Interface)
+{
+	{
+		GenlMsg msg(HSK_CMD_CONN_GET);
+		put_connection(msg.get(), AF_INET6, inet6("fe80::1", 7), inet6("fe80::2", 40000));
+		ASSERT_EQ(nla_put_u32(msg.get(), HSK_CONN_A_IFINDEX, 3), 0);
+		const Connection c = to_connection(msg.attrs(conn_policy()));
+		EXPECT_EQ(c.ifindex, 3u);
+		EXPECT_EQ(c.local, scoped("fe80::1", 7, 3));
+		EXPECT_EQ(c.remote, scoped("fe80::2", 40000, 3));
+	}
+	{
+		/* Only the link-local address gets the scope. */
+		GenlMsg msg(HSK_CMD_CONN_GET);
+		put_connection(msg.get(), AF_INET6, inet6("fe80::1", 7),
+			       inet6("2001:db8::2", 40000));
+		ASSERT_EQ(nla_put_u32(msg.get(), HSK_CONN_A_IFINDEX, 2), 0);
+		const Connection c = to_connection(msg.attrs(conn_policy()));
+		EXPECT_EQ(c.ifindex, 2u);
+		EXPECT_EQ(c.local, scoped("fe80::1", 7, 2));
+		EXPECT_EQ(c.remote, inet6("2001:db8::2", 40000));
+	}
+	{
+		/* Absent: no interface, even for a link-local address (an older module). */
+		GenlMsg msg(HSK_CMD_CONN_GET);
+		put_connection(msg.get(), AF_INET6, inet6("fe80::1", 7), inet6("fe80::2", 40000));
+		const Connection c = to_connection(msg.attrs(conn_policy()));
+		EXPECT_EQ(c.ifindex, 0u);
+		EXPECT_EQ(c.remote, inet6("fe80::2", 40000));
+	}
+	{
+		GenlMsg msg(HSK_CMD_CONN_GET);
+		const std::uint16_t short_u32 = 1;
+		ASSERT_EQ(nla_put(msg.get(), HSK_CONN_A_IFINDEX, 2, &short_u32), 0);
+		EXPECT_LT(msg.parse(conn_policy()), 0);
+	}
+}
+
 TEST(ConnAnswer, Parses)
 {
 	GenlMsg msg(HSK_CMD_CONN_GET);
@@ -1420,7 +1775,7 @@ TEST(ConnAnswer, EveryAttributeIsRequired)
 				  std::string("the kernel's answer lacks ") + name);
 		}
 	}
-	/* HSK_CONN_A_PAD and HSK_CONN_A_COUNT are not. */
+	/* HSK_CONN_A_PAD, HSK_CONN_A_COUNT and HSK_CONN_A_IFINDEX are not. */
 	GenlMsg msg(HSK_CMD_CONN_GET);
 	put_connection(msg.get(), AF_INET, inet("192.0.2.1", 7), inet("192.0.2.2", 8),
 		       HSK_CONN_A_PAD);
