@@ -725,12 +725,77 @@ def link_local(ifname, in_host):
 LL_DUMMY = "hskll0"     # and its veth peer hskll0p
 
 
+def host_ifindex(ifname):
+    """The index of IFNAME in the initial namespace, or None."""
+    p = host("ip", "-j", "link", "show", "dev", ifname)
+    try:
+        return json.loads(p.stdout)[0]["ifindex"]
+    except (ValueError, LookupError, TypeError):
+        return None
+
+
+def scoped_ep(addr, ifname, port):
+    """A link-local hskctl ENDPOINT with its interface, as conn show
+    prints it."""
+    return "[%s%%%s]:%d" % (ipaddress.ip_address(addr).compressed, ifname,
+                             port)
+
+
+def check_bound(c, e, ifindex, ifname):
+    """conn show -j names the interface of link-local connection E."""
+    c.eq((e.get("ifindex"), e.get("dev")), (ifindex, ifname),
+         "ifindex and dev of the link-local connection")
+
+
+def kill_link_local(c, fam, ours, theirs, port):
+    """conn show prints both addresses of the connection from port PORT
+    with the interface the SYN came in on; conn kill with its remote
+    endpoint in that form kills it and nothing else: the same endpoint
+    on another interface matches nothing, a second connection from the
+    same peer on the same link lives on."""
+    host_if = ENV["HSK_HOST_IF"]
+    text = hsk("conn", "show")
+    for ep in (scoped_ep(theirs, host_if, ECHO_PORT),
+               scoped_ep(ours, host_if, port)):
+        c.check(ep in text, "conn show does not print %s:\n%s" % (ep, text))
+    ifindex = host_ifindex(host_if)
+    c.require(ifindex, "no ifindex for %s" % host_if)
+    s2 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s2.settimeout(30.0)
+    s2.connect((theirs, ECHO_PORT, 0,
+                socket.if_nametoindex(ENV["HSK_PEER_IF"])))
+    try:
+        port2 = lport(s2)
+        if not wait_state(c, fam, port2, "ESTABLISHED", raddr=ours):
+            raise CaseFailed()
+        r = json.loads(hsk("-j", "conn", "kill", "remote",
+                           scoped_ep(ours, LL_DUMMY, port)))
+        c.eq(r.get("count"), 0, "conn kill count on %s" % LL_DUMMY)
+        c.check(conn_in(fam, port, "ESTABLISHED", ours),
+                "gone after a conn kill on %s: %r"
+                % (LL_DUMMY, conn_of(fam, port, ours)))
+        r = json.loads(hsk("-j", "conn", "kill", "remote",
+                           scoped_ep(ours, host_if, port)))
+        c.eq(r.get("count"), 1, "conn kill count on %s" % host_if)
+        c.check(wait_gone(fam, port, raddr=ours),
+                "still listed after conn kill: %r"
+                % conn_of(fam, port, ours))
+        e = conn_in(fam, port2, "ESTABLISHED", ours)
+        c.check(e, "the other connection from the peer is gone too: %r"
+                % conn_of(fam, port2, ours))
+        if e:
+            check_bound(c, e, ifindex, host_if)
+    finally:
+        s2.close()
+
+
 def case_link_local(c):
     """An IPv6 client at a link-local address, to hsk's link-local address:
     replies must leave through the interface the SYN came in on. A veth
     pair in the initial namespace (veth is in every test kernel) with a
     preferred route to fe80::/64 makes a lookup that ignores the
-    interface pick the wrong one."""
+    interface pick the wrong one. conn show names that interface, and
+    conn kill with it kills exactly that connection."""
     reset([ECHO_PORT])
     fam = FAMS[1]
     ours = link_local(ENV["HSK_PEER_IF"], False)
@@ -759,10 +824,23 @@ def case_link_local(c):
                 c.check(same_addr(e["local_addr"], theirs),
                         "local_addr %r, expected %s" % (e["local_addr"],
                                                         theirs))
+                check_bound(c, e, host_ifindex(ENV["HSK_HOST_IF"]),
+                            ENV["HSK_HOST_IF"])
             x = Echo(s, os.urandom(64 * KiB))
             x.check(c)
             c.eq(delta(before, stats(), "established", "bytes_out"),
                  {"established": 1, "bytes_out": 64 * KiB}, "stats growth")
+            kill_link_local(c, fam, ours, theirs, port)
+            s.settimeout(STATE_TIMEOUT)
+            try:
+                b = s.recv(4096)
+                c.check(False, "recv after conn kill returned %r, expected "
+                        "ECONNRESET" % b[:16])
+            except ConnectionResetError:
+                pass
+            except OSError as e:
+                c.check(False, "recv after conn kill: %r, expected "
+                        "ECONNRESET" % e)
         finally:
             s.close()
     finally:
@@ -834,7 +912,9 @@ def main():
                  % fam.name, case_listen_del, fam)
     run_case("IPv6 link-local client to hsk's link-local address, with a "
              "preferred fe80::/64 route on another interface: 64 KiB echoed,"
-             " conn show lists both link-local addresses", case_link_local)
+             " conn show lists both link-local addresses with the SYN's "
+             "interface (ifindex, dev), conn kill [ADDR%IFACE]:PORT kills "
+             "exactly that connection", case_link_local)
     hsk("listen", "flush")
     run_case("no csum_errors or malformed segments counted", case_counters,
              first)
