@@ -23,7 +23,7 @@ Sizes, per family: BIG_SIZE (10 MiB) under delay with jitter (order
 kept), reordering and duplication, and under 20 % loss both ways. That
 last case is far slower for any TCP (with a fifth of every flight and of
 the ACKs gone, both senders spend most of the time in loss recovery and
-RTO backoff: a few minutes for 10 MiB under TCG), so it has its own
+RTO backoff: one to two minutes for 10 MiB under TCG), so it has its own
 timeout, LOSS_XFER_TIMEOUT, and on the debug kernel, whose job is to
 catch memory and locking bugs and where every segment costs several
 times the CPU, it moves LOSS_SIZE_DEBUG instead. Beside hsk's, the same
@@ -77,8 +77,8 @@ STATE_TIMEOUT = 30.0
 # lost FIN then doubles.
 FIN_TIMEOUT = 90.0
 XFER_TIMEOUT = 180.0
-# 10 MiB under 20 % loss took 100-250 s per family in the VM (hsk and the
-# Linux stack alike), more when the host is busy.
+# 10 MiB under 20 % loss took 80-100 s per family in an idle VM (hsk and
+# the Linux stack alike), up to three times that on a busy host.
 LOSS_XFER_TIMEOUT = 420.0
 
 
