@@ -10,19 +10,9 @@
 
 cd "$(dirname "$0")" && . ./hsk_lib.sh
 hsk_require_root
+hsk_require_peer HSK_PEER_IF
 hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
-
-if [ -z "${HSK_PEER_NS:-}" ] || [ -z "${HSK_PEER_IF:-}" ] ||
-   ! ip netns exec "$HSK_PEER_NS" true 2>/dev/null; then
-	echo "# needs the peer namespace of the test VM (selftests/vm/run-vm.sh)"
-	exit $KSFT_SKIP
-fi
-for tool in nsenter nft; do
-	if ! command -v $tool >/dev/null; then
-		echo "# $tool is not installed"
-		exit $KSFT_FAIL
-	fi
-done
+hsk_require_tools nsenter nft
 
 time_wait_ms=$(hskctl config show -j | json_query 'j["time_wait_ms"]')
 cleanup()

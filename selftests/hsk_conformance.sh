@@ -9,19 +9,10 @@
 # hsk_conformance.py --help).
 
 cd "$(dirname "$0")" && . ./hsk_lib.sh
-
-if [ ! -r /run/hsk-vm.env ] || [ -z "${HSK_PEER_NS:-}" ]; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP needs the hsk test VM topology (/run/hsk-vm.env, see vm/README.rst)"
-	exit $KSFT_SKIP
-fi
 hsk_require_root
+hsk_require_peer
 hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
-if ! /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP needs Debian's python3-scapy for /usr/bin/python3"
-	exit $KSFT_SKIP
-fi
+hsk_require_scapy
 
 # A debug kernel (KASAN, lockdep, kmemleak: several times slower under TCG)
 # runs the hsk half only: with the differential half, which the production

@@ -21,25 +21,10 @@
 
 cd "$(dirname "$0")" && . ./hsk_lib.sh
 hsk_require_root
+hsk_require_peer HSK_PEER_IF HSK_HOST_IF
 hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
-
-if [ -z "${HSK_PEER_NS:-}" ] || [ -z "${HSK_PEER_IF:-}" ] || [ -z "${HSK_HOST_IF:-}" ] ||
-   ! ip netns exec "$HSK_PEER_NS" true 2>/dev/null; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP needs the peer namespace of the test VM (selftests/vm/run-vm.sh)"
-	exit $KSFT_SKIP
-fi
-for tool in nsenter tc; do
-	if ! command -v $tool >/dev/null; then
-		echo "# $tool is not installed"
-		exit $KSFT_FAIL
-	fi
-done
-if ! modprobe sch_netem 2>/dev/null; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP the kernel has no netem qdisc (sch_netem)"
-	exit $KSFT_SKIP
-fi
+hsk_require_tools nsenter tc
+modprobe sch_netem 2>/dev/null || hsk_skip_all "the kernel has no netem qdisc (sch_netem)"
 
 peer()
 {

@@ -10,18 +10,9 @@
 
 cd "$(dirname "$0")" && . ./hsk_lib.sh
 hsk_require_root
+hsk_require_peer HSK_PEER_IF
 hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
-
-if [ -z "${HSK_PEER_NS:-}" ] || [ -z "${HSK_PEER_IF:-}" ] ||
-   ! ip netns exec "$HSK_PEER_NS" true 2>/dev/null; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP needs the peer namespace of the test VM (selftests/vm/run-vm.sh)"
-	exit $KSFT_SKIP
-fi
-if ! command -v nsenter >/dev/null; then
-	echo "# nsenter is not installed"
-	exit $KSFT_FAIL
-fi
+hsk_require_tools nsenter
 
 # The spoofed sources: addresses of the peer's subnet that nobody owns,
 # resolved to the peer's NIC so that hsk's answers go there and the peer's

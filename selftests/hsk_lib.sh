@@ -134,6 +134,49 @@ hsk_require_module()
 	modprobe hsk 2>/dev/null
 }
 
+# hsk_skip_all REASON: a plan of no case, skipped for REASON; exits.
+hsk_skip_all()
+{
+	echo "TAP version 13"
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+# hsk_require_peer [VAR...]: the test VM's topology (selftests/vm/run-vm.sh):
+# its environment file, the peer namespace, and each named variable of it
+# set (HSK_PEER_IF, HSK_HOST_IF, ...). Without them the test is skipped.
+hsk_require_peer()
+{
+	local var
+
+	for var in HSK_PEER_NS "$@"; do
+		if [ ! -r /run/hsk-vm.env ] || [ -z "${!var:-}" ] ||
+		   ! ip netns exec "$HSK_PEER_NS" true 2>/dev/null; then
+			hsk_skip_all "needs the peer namespace of the test VM (selftests/vm/run-vm.sh)"
+		fi
+	done
+}
+
+# hsk_require_tools TOOL...: each one on PATH, or the test fails.
+hsk_require_tools()
+{
+	local tool
+
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			echo "# $tool is not installed"
+			exit $KSFT_FAIL
+		fi
+	done
+}
+
+# hsk_require_scapy: Debian's python3-scapy, or the test is skipped.
+hsk_require_scapy()
+{
+	/usr/bin/python3 -c 'import scapy' 2>/dev/null ||
+		hsk_skip_all "needs Debian's python3-scapy for /usr/bin/python3"
+}
+
 hsk_require_root()
 {
 	if [ "$(id -u)" -ne 0 ]; then

@@ -11,19 +11,10 @@
 # arguments are passed on (see hsk_pkt_fuzz.py --help; --seed replays).
 
 cd "$(dirname "$0")" && . ./hsk_lib.sh
-
-if [ ! -r /run/hsk-vm.env ] || [ -z "${HSK_PEER_NS:-}" ] || [ -z "${HSK_PEER_MAC:-}" ]; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP needs the hsk test VM topology (/run/hsk-vm.env, see vm/README.rst)"
-	exit $KSFT_SKIP
-fi
 hsk_require_root
+hsk_require_peer HSK_PEER_MAC
 hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
-if ! /usr/bin/python3 -c 'import scapy' 2>/dev/null; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP needs Debian's python3-scapy for /usr/bin/python3"
-	exit $KSFT_SKIP
-fi
+hsk_require_scapy
 
 # The script restores everything itself; this is for when it is killed.
 saved_config=$(hskctl config show -j | json_query \

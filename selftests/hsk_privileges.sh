@@ -29,12 +29,7 @@
 cd "$(dirname "$0")" && . ./hsk_lib.sh
 hsk_require_root
 hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
-for tool in setpriv unshare ip; do
-	if ! command -v $tool >/dev/null; then
-		echo "# $tool is not installed"
-		exit $KSFT_FAIL
-	fi
-done
+hsk_require_tools setpriv unshare ip
 
 PORT=7100		# root's listener, with a live loopback connection
 PORT2=7101		# what the refused "listen add" tries to add

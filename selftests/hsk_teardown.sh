@@ -12,26 +12,11 @@
 
 cd "$(dirname "$0")" && . ./hsk_lib.sh
 hsk_require_root
-
-if [ -z "${HSK_PEER_NS:-}" ] || [ -z "${HSK_PEER_IF:-}" ] ||
-   ! ip netns exec "$HSK_PEER_NS" true 2>/dev/null; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP needs the peer namespace of the test VM (selftests/vm/run-vm.sh)"
-	exit $KSFT_SKIP
-fi
+hsk_require_peer HSK_PEER_IF
 HSK_KO=${HSK_KO:-$(modinfo -n hsk 2>/dev/null)}
-if [ -z "$HSK_KO" ] || [ ! -e "$HSK_KO" ]; then
-	echo "TAP version 13"
-	echo "1..0 # SKIP hsk.ko not found: set HSK_KO"
-	exit $KSFT_SKIP
-fi
+[ -n "$HSK_KO" ] && [ -e "$HSK_KO" ] || hsk_skip_all "hsk.ko not found: set HSK_KO"
 hsk_require_module || { echo "# hsk module cannot be loaded"; exit $KSFT_FAIL; }
-for tool in nsenter rmmod insmod; do
-	if ! command -v $tool >/dev/null; then
-		echo "# $tool is not installed"
-		exit $KSFT_FAIL
-	fi
-done
+hsk_require_tools nsenter rmmod insmod
 
 # The flood's spoofed sources: addresses of the peer's subnet that nobody
 # owns, resolved to the peer's NIC so that hsk's answers go there and the
