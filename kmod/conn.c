@@ -12,8 +12,6 @@
 #include "hsk.h"
 
 static struct kmem_cache *hsk_conn_cache __read_mostly;
-/* Objects not yet freed; module exit waits for them (see hsk_conn_uninit). */
-static atomic_t hsk_conn_objs = ATOMIC_INIT(0);
 
 static const struct rhashtable_params hsk_conn_params = {
 	.head_offset = offsetof(struct hsk_conn, node),
@@ -43,22 +41,26 @@ static const u8 hsk_cnt_stat[HSK_CNT_MAX] = {
 
 static void hsk_conn_free_rcu(struct rcu_head *rcu)
 {
-	struct hsk_conn *c = container_of(rcu, struct hsk_conn, rcu);
-
-	kmem_cache_free(hsk_conn_cache, c);
-	if (atomic_dec_and_test(&hsk_conn_objs))
-		wake_up_var(&hsk_conn_objs);
+	kmem_cache_free(hsk_conn_cache, container_of(rcu, struct hsk_conn, rcu));
 }
 
 /**
  * hsk_conn_put() - drop a reference to a connection
  * @c: the connection
+ *
+ * The last put queues the free, then lets hsk_conn_net_uninit() know. The
+ * namespace's state (@hn) outlives the wait there, not @c.
  */
 void hsk_conn_put(struct hsk_conn *c)
 {
+	struct hsk_net *hn;
+
 	if (refcount_dec_and_test(&c->ref)) {
+		hn = hsk_pernet(c->net);
 		hsk_listener_put(c->listener);
 		call_rcu(&c->rcu, hsk_conn_free_rcu);
+		if (atomic_dec_and_test(&hn->nr_held))
+			wake_up_var(&hn->nr_held);
 	}
 }
 
@@ -118,7 +120,6 @@ struct hsk_conn *hsk_conn_create(struct hsk_net *hn, struct net *net,
 		hsk_stat_inc(hn, HSK_STATS_A_NOMEM);
 		goto err_alloc;
 	}
-	atomic_inc(&hsk_conn_objs);
 	c->key = *key;
 	refcount_set(&c->ref, 2);	/* the table's and the caller's */
 	spin_lock_init(&c->lock);
@@ -131,9 +132,9 @@ struct hsk_conn *hsk_conn_create(struct hsk_net *hn, struct net *net,
 	if (rhashtable_lookup_insert_fast(&hn->conns, &c->node, hsk_conn_params)) {
 		/* A twin SYN on another CPU won; the peer retransmits. */
 		kmem_cache_free(hsk_conn_cache, c);
-		atomic_dec(&hsk_conn_objs);
 		goto err_alloc;
 	}
+	atomic_inc(&hn->nr_held);
 	hsk_stat_inc(hn, HSK_STATS_A_SYN_RECV);
 	return c;
 
@@ -515,6 +516,7 @@ unsigned int hsk_conn_apply(struct hsk_net *hn, hsk_conn_match_t match,
 int hsk_conn_net_init(struct hsk_net *hn)
 {
 	atomic_set(&hn->nr_conns, 0);
+	atomic_set(&hn->nr_held, 0);
 	atomic_set(&hn->sndq_pages, 0);
 	return rhashtable_init(&hn->conns, &hsk_conn_params);
 }
@@ -524,7 +526,16 @@ int hsk_conn_net_init(struct hsk_net *hn)
  *	its table
  * @hn: the namespace's hsk state
  *
- * The hooks are gone, so no connection can be created any more.
+ * The hooks are gone, so no connection can be created any more. Returns
+ * once the last reference to every connection of the namespace is
+ * dropped, so that each one's free is queued with call_rcu(): the
+ * rcu_barrier() that cleanup_net() and unregister_pernet_subsys() run
+ * after the pernet exit methods then waits for all of them (and, with
+ * the grace period before, for a timer callback that dropped a last
+ * reference to return). Module exit needs no rcu_barrier() of its own:
+ * each one waits for every RCU callback queued on every CPU, which on a
+ * busy host (a flood, or kmemleak freeing its metadata with call_rcu())
+ * can take long.
  */
 void hsk_conn_net_uninit(struct hsk_net *hn)
 {
@@ -533,6 +544,8 @@ void hsk_conn_net_uninit(struct hsk_net *hn)
 	 */
 	while (atomic_read(&hn->nr_conns))
 		hsk_conn_apply(hn, NULL, NULL, hsk_abort);
+	/* Unlinked connections whose timer callback is still running. */
+	wait_var_event(&hn->nr_held, !atomic_read(&hn->nr_held));
 	rhashtable_destroy(&hn->conns);
 }
 
@@ -548,15 +561,13 @@ int __init hsk_conn_init(void)
 }
 
 /**
- * hsk_conn_uninit() - destroy the cache once every connection is freed
+ * hsk_conn_uninit() - destroy the connection object cache
  *
- * A timer callback may still hold the last reference of a connection that
- * its own expiry unlinked, after every namespace's table is gone: wait for
- * every object's RCU free, then for the callbacks to return.
+ * Call after unregister_pernet_subsys(): every namespace's exit waited
+ * for its connections' last references and its rcu_barrier() for their
+ * frees (see hsk_conn_net_uninit()).
  */
 void hsk_conn_uninit(void)
 {
-	wait_var_event(&hsk_conn_objs, !atomic_read(&hsk_conn_objs));
-	rcu_barrier();
 	kmem_cache_destroy(hsk_conn_cache);
 }

@@ -175,6 +175,8 @@ struct hsk_stats {
  * @listen_gen: bumped on every change, for consistent netlink dumps
  * @conns: connection table, RCU lookups
  * @nr_conns: entries in @conns
+ * @nr_held: connections of this namespace whose last reference is not
+ *	dropped yet (in @conns or not)
  * @sndq_pages: pages of echo send queues
  * @config: settings; read with READ_ONCE() on the packet path
  * @stats: counters
@@ -186,6 +188,7 @@ struct hsk_net {
 	unsigned int listen_gen;
 	struct rhashtable conns;
 	atomic_t nr_conns;
+	atomic_t nr_held;
 	atomic_t sndq_pages;
 	struct hsk_config config;
 	struct hsk_stats __percpu *stats;

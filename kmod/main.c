@@ -93,9 +93,10 @@ static void __exit hsk_exit(void)
 {
 	hsk_netlink_uninit();
 	unregister_pernet_subsys(&hsk_net_ops);
+	/* unregister_pernet_subsys() waited for hsk's RCU callbacks; the
+	 * listeners' kfree_rcu() runs no code of ours.
+	 */
 	hsk_conn_uninit();
-	/* Wait for the kfree_rcu() of every listener before the code goes. */
-	rcu_barrier();
 }
 
 module_init(hsk_init);
