@@ -149,6 +149,19 @@ def conn_in(fam, rport, state, raddr=None):
     return e if e and e["state"] == state else None
 
 
+def expect_reset(c, s, after):
+    """The client's next recv() on S must fail with ECONNRESET."""
+    s.settimeout(STATE_TIMEOUT)
+    try:
+        b = s.recv(4096)
+        c.check(False, "recv after %s returned %r, expected ECONNRESET"
+                % (after, b[:16]))
+    except ConnectionResetError:
+        pass
+    except OSError as e:
+        c.check(False, "recv after %s: %r, expected ECONNRESET" % (after, e))
+
+
 def wait_state(c, fam, rport, state, raddr=None, timeout=STATE_TIMEOUT):
     """Waits for this client's connection to be in STATE; a failed
     assertion otherwise."""
@@ -545,15 +558,7 @@ def case_kill(c, fam):
         r = json.loads(hsk("-j", "conn", "kill", "remote",
                            fam.ep(fam.peer, port)))
         c.eq(r.get("count"), 1, "conn kill count")
-        s.settimeout(STATE_TIMEOUT)
-        try:
-            b = s.recv(4096)
-            c.check(False, "recv after conn kill returned %r, expected "
-                    "ECONNRESET" % b[:16])
-        except ConnectionResetError:
-            pass
-        except OSError as e:
-            c.check(False, "recv after conn kill: %r, expected ECONNRESET" % e)
+        expect_reset(c, s, "conn kill")
         c.check(not find_conn(conns(), fam, port),
                 "still listed after kill: %r" % conn_of(fam, port))
         c.eq(delta(before, stats(), "rst_sent"), {"rst_sent": 1},
@@ -691,16 +696,7 @@ def case_listen_del(c, fam):
         if not wait_state(c, fam, port, "ESTABLISHED"):
             raise CaseFailed()
         hsk("listen", "del", str(DEL_PORT))
-        s.settimeout(STATE_TIMEOUT)
-        try:
-            b = s.recv(4096)
-            c.check(False, "recv after listen del returned %r, expected "
-                    "ECONNRESET" % b[:16])
-        except ConnectionResetError:
-            pass
-        except OSError as e:
-            c.check(False, "recv after listen del: %r, expected ECONNRESET"
-                    % e)
+        expect_reset(c, s, "listen del")
         c.check(not find_conn(conns(), fam, port),
                 "still listed after listen del: %r" % conn_of(fam, port))
     finally:
@@ -831,16 +827,7 @@ def case_link_local(c):
             c.eq(delta(before, stats(), "established", "bytes_out"),
                  {"established": 1, "bytes_out": 64 * KiB}, "stats growth")
             kill_link_local(c, fam, ours, theirs, port)
-            s.settimeout(STATE_TIMEOUT)
-            try:
-                b = s.recv(4096)
-                c.check(False, "recv after conn kill returned %r, expected "
-                        "ECONNRESET" % b[:16])
-            except ConnectionResetError:
-                pass
-            except OSError as e:
-                c.check(False, "recv after conn kill: %r, expected "
-                        "ECONNRESET" % e)
+            expect_reset(c, s, "conn kill")
         finally:
             s.close()
     finally:

@@ -264,7 +264,8 @@ TEST(Window, AckAtTheRightEdgeIsProcessed)
 	EXPECT_EQ(c.act.drop, HSK_DROP_NOT_ACCEPTABLE);
 }
 
-TEST(Window, ProbeBelowOurZeroWindowCarriesItsAck)
+/* 4000 octets echoed, none acknowledged: our window is closed. */
+static Conn closed_by_echo()
 {
 	Conn c;
 
@@ -273,7 +274,13 @@ TEST(Window, ProbeBelowOurZeroWindowCarriesItsAck)
 	for (u32 i = 0; i < 4; i++)
 		c.in(Seg(HSK_TCP_ACK, r1 + 1000 * i, i1,
 			 std::string(1000, (char)('a' + i))));
-	/* all echoed, none acknowledged: our window is closed */
+	return c;
+}
+
+TEST(Window, ProbeBelowOurZeroWindowCarriesItsAck)
+{
+	Conn c = closed_by_echo();
+
 	ASSERT_EQ(c.tcb.snd_nxt, i1 + 4000);
 	ASSERT_EQ(c.all.back().tx.wnd, 0);
 	/*
@@ -292,13 +299,8 @@ TEST(Window, ProbeBelowOurZeroWindowCarriesItsAck)
 
 TEST(Window, ProbeWithAnOldAckIsOnlyAnswered)
 {
-	Conn c;
+	Conn c = closed_by_echo();
 
-	c.p.rcv_buf = 4000;
-	c.establish(Seg(HSK_TCP_SYN, kIrs).mss(1000));
-	for (u32 i = 0; i < 4; i++)
-		c.in(Seg(HSK_TCP_ACK, r1 + 1000 * i, i1,
-			 std::string(1000, (char)('a' + i))));
 	ASSERT_EQ(c.all.back().tx.wnd, 0);
 	/* probes acknowledging nothing new are no duplicate ACKs */
 	for (u32 i = 0; i < 5; i++) {
