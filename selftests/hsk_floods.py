@@ -146,15 +146,17 @@ class Flooder:
     socket on IFNAME, in the network namespace at path NETNS (default:
     ours), while resumed: start() forks the child (paused or not),
     resume() and pause() switch the flood on and off, stop() ends it.
-    COUNT: stop after that many frames. Fork the child before opening any
+    COUNT: stop after that many frames. PPS: at most that many frames a
+    second (default: as fast as it can). Fork the child before opening any
     client socket: it would hold a copy of each and keep it open."""
 
-    def __init__(self, ifname, frames, netns=None, count=None):
+    def __init__(self, ifname, frames, netns=None, count=None, pps=None):
         ctx = multiprocessing.get_context("fork")
         self.ifname = ifname
         self.frames = frames
         self.netns = netns
         self.count = count
+        self.pps = pps
         self.sent = ctx.Value("Q", 0)
         self.go = ctx.Event()
         self.quit = ctx.Event()
@@ -172,6 +174,9 @@ class Flooder:
             while not self.quit.is_set():
                 if not self.go.wait(0.1):
                     continue
+                if self.pps:
+                    n = self._paced(s, n)
+                    continue
                 for i, f in enumerate(frames):
                     try:
                         s.send(f)
@@ -188,6 +193,25 @@ class Flooder:
                 self.sent.value = n
         finally:
             self.sent.value = n
+
+    def _paced(self, s, n):
+        """Send at self.pps frames a second until paused, stopped or at
+        COUNT; returns the new total."""
+        t0, tries = time.monotonic(), 0
+        while self.go.is_set() and not self.quit.is_set():
+            try:
+                s.send(self.frames[tries % len(self.frames)])
+                n += 1
+            except OSError:
+                pass    # e.g. the device went away
+            tries += 1
+            if self.count is not None and n >= self.count:
+                self.quit.set()
+            self.sent.value = n
+            ahead = tries / self.pps - (time.monotonic() - t0)
+            if ahead > 0:
+                time.sleep(ahead)
+        return n
 
     def start(self, paused=False):
         if not paused:
