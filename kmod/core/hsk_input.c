@@ -937,7 +937,7 @@ void hsk_input(struct hsk_tcb *tcb, u32 now, const struct hsk_seg *seg,
 {
 	const struct hsk_opts *o = &seg->opts;
 	bool need_ack = false, new_data = false, in_order = true;
-	bool probe;
+	bool acceptable, probe;
 	enum hsk_tx_kind kind;
 	u8 f = seg->flags;
 
@@ -949,8 +949,9 @@ void hsk_input(struct hsk_tcb *tcb, u32 now, const struct hsk_seg *seg,
 	if (hsk_input_early(tcb, now, seg, act))
 		return;
 
-	probe = !hsk_seq_ok(tcb, seg) && hsk_probe_acks(tcb, seg);
-	if (!probe && !hsk_seq_ok(tcb, seg) &&
+	acceptable = hsk_seq_ok(tcb, seg);
+	probe = !acceptable && hsk_probe_acks(tcb, seg);
+	if (!acceptable && !probe &&
 	    !(hsk_rcv_wnd(tcb) == 0 && seg->seq == tcb->rcv_nxt)) {
 		act->drop = HSK_DROP_NOT_ACCEPTABLE;
 		if ((f & HSK_TCP_SYN) && hsk_synchronized(tcb)) {
