@@ -305,6 +305,17 @@ inline std::string flags_str(u8 f)
 	return s.empty() ? "-" : s;
 }
 
+/* Test payload: octet i is a letter that depends on i, so that a copy
+ * from the wrong offset shows. */
+inline std::string stream(u32 n, u32 from = 0)
+{
+	std::string s;
+
+	for (u32 i = from; i < from + n; i++)
+		s += (char)('a' + (i * 7 + i / 26) % 26);
+	return s;
+}
+
 }  // namespace hsk_test
 
 #endif /* HSK_TEST_H */

@@ -12,16 +12,6 @@ using namespace hsk_test;
 static const u32 i1 = kIss + 1, r1 = kIrs + 1;
 static const u32 kMss = 100;
 
-/* The peer's octets: position i holds a letter that depends on i. */
-static std::string stream(u32 n, u32 from = 0)
-{
-	std::string s;
-
-	for (u32 i = from; i < from + n; i++)
-		s += (char)('a' + (i * 7 + i / 26) % 26);
-	return s;
-}
-
 /*
  * Established with a peer MSS of 100, RTT 100 ms (RTO 300 ms), cwnd ten
  * segments; the peer then sends @n octets, which are echoed within cwnd.

@@ -14,15 +14,6 @@ using namespace hsk_test;
 static const u32 i1 = kIss + 1, r1 = kIrs + 1;
 static const u32 kMss = 100;
 
-static std::string stream(u32 n, u32 from = 0)
-{
-	std::string s;
-
-	for (u32 i = from; i < from + n; i++)
-		s += (char)('A' + (i * 11 + i / 26) % 26);
-	return s;
-}
-
 /* SACK-permitted exchanged, peer MSS 100, cwnd 10 segments, @n echoed. */
 static Conn sacking(u32 n, bool sack_ok = true)
 {

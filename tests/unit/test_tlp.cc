@@ -12,15 +12,6 @@ static const u32 i1 = kIss + 1, r1 = kIrs + 1;
 static const u32 kMss = 100;
 static const u32 kRtt = 20;
 
-static std::string stream(u32 n, u32 from = 0)
-{
-	std::string s;
-
-	for (u32 i = from; i < from + n; i++)
-		s += (char)('a' + (i * 7 + i / 26) % 26);
-	return s;
-}
-
 /*
  * Timestamps (unless @ts is false), SACK-permitted (unless @sack is
  * false), an effective MSS of 100, a round trip of 20 ms measured on the
