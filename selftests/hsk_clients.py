@@ -743,6 +743,15 @@ def check_bound(c, e, ifindex, ifname):
          "ifindex and dev of the link-local connection")
 
 
+def connect_link_local(addr):
+    """A client socket connected from the peer's NIC to link-local ADDR's
+    echo port (the scope is the peer NIC's index)."""
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.settimeout(30.0)
+    s.connect((addr, ECHO_PORT, 0, socket.if_nametoindex(ENV["HSK_PEER_IF"])))
+    return s
+
+
 def kill_link_local(c, fam, ours, theirs, port):
     """conn show prints both addresses of the connection from port PORT
     with the interface the SYN came in on; conn kill with its remote
@@ -756,10 +765,7 @@ def kill_link_local(c, fam, ours, theirs, port):
         c.check(ep in text, "conn show does not print %s:\n%s" % (ep, text))
     ifindex = host_ifindex(host_if)
     c.require(ifindex, "no ifindex for %s" % host_if)
-    s2 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    s2.settimeout(30.0)
-    s2.connect((theirs, ECHO_PORT, 0,
-                socket.if_nametoindex(ENV["HSK_PEER_IF"])))
+    s2 = connect_link_local(theirs)
     try:
         port2 = lport(s2)
         if not wait_state(c, fam, port2, "ESTABLISHED", raddr=ours):
@@ -809,10 +815,7 @@ def case_link_local(c):
                                                  p.stderr.strip()))
     try:
         before = stats()
-        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        s.settimeout(30.0)
-        s.connect((theirs, ECHO_PORT, 0,
-                   socket.if_nametoindex(ENV["HSK_PEER_IF"])))
+        s = connect_link_local(theirs)
         try:
             port = lport(s)
             e = wait_state(c, fam, port, "ESTABLISHED", raddr=ours)
